@@ -1,0 +1,100 @@
+/**
+ * The validated configuration the CLI hands to the modes. Plain data: URLs, numbers, file paths
+ * (never file contents — the composition root reads them).
+ */
+import { DEFAULT_MAX_PAYLOAD } from "../core/frame.ts";
+
+export type Mode = "connect" | "listen";
+export type SchedulerName = "default" | "redundant";
+
+export interface TlsConfig {
+  /** Listen: server certificate / key files (PEM). Both or neither. */
+  cert?: string;
+  key?: string;
+  /** CA bundle file: verifies the server (connect) or client certificates (listen + requireClientCert). */
+  ca?: string;
+  /** Connect: skip server certificate verification. */
+  insecure: boolean;
+  /** Connect: accepted certificate fingerprints, normalised to "sha256:" + 64 lower-case hex digits. */
+  pins: string[];
+  /** Connect: SNI / expected server name. */
+  servername?: string;
+  /** Connect: client certificate / key files (PEM). Both or neither. */
+  clientCert?: string;
+  clientKey?: string;
+  /** Listen: require client certificates verified against `ca`. */
+  requireClientCert: boolean;
+}
+
+export interface StatsConfig {
+  intervalMs: number;
+  json: boolean;
+}
+
+export interface Config {
+  mode: Mode;
+  /** Connect mode: primary endpoints, in command-line order (empty in listen mode). */
+  endpoints: URL[];
+  /** Listen mode: addresses to bind (port 0 = pick a free one). Empty in connect mode. */
+  listen: URL[];
+  /** Connect mode: endpoints used only while no primary path is up. */
+  backup: URL[];
+  /** Subflows per endpoint (and per local address when auto-detecting), 1-64. */
+  multiplier: number;
+  /** 0 = default (info), 1 = debug, 2+ = trace. */
+  verbose: number;
+  /** Listen mode: keep accepting sessions after one ends. */
+  keepOpen: boolean;
+  /** Connect the session to this plain TCP endpoint instead of stdio (tcp:// URL). */
+  relay?: URL;
+  /** Connect the session to this program instead of stdio: argv, split shell-like, run without a shell. */
+  exec?: string[];
+  /** Benchmark mode: send/discard zeros, report throughput. */
+  benchmark: boolean;
+  /** Close the session after this long without data; undefined = never. */
+  idleTimeoutMs?: number;
+  /** Periodic statistics on stderr; undefined = off. */
+  stats?: StatsConfig;
+  /** Restrict to one address family (-4 / -6). */
+  family?: 4 | 6;
+  /** Use every local address (dial from each, bind each); false with -a / --no-auto-detect. */
+  autoDetect: boolean;
+  tls: TlsConfig;
+  /** Proxy URL; null = never use a proxy (ignore *_PROXY); undefined = environment decides. */
+  proxy?: string | null;
+  /** Extra WebSocket request headers; repeated names are joined with ", ". */
+  headers: Record<string, string>;
+  /** Pre-shared secret (--secret or BONDCAT_SECRET). */
+  secret?: string;
+  scheduler: SchedulerName;
+  /** Largest data frame payload, bytes. */
+  chunkSize: number;
+  /** Unacknowledged bytes kept for reinjection (bounded send buffer = backpressure), bytes. */
+  sendBuffer: number;
+  /** Receive window (reorder buffer bound) advertised to the peer, bytes. */
+  recvWindow: number;
+}
+
+/** Defaults for values the user did not give. */
+export const DEFAULTS = {
+  multiplier: 1,
+  statsIntervalMs: 1000,
+  scheduler: "default" as SchedulerName,
+  chunkSize: 256 * 1024,
+  sendBuffer: 8 * 1024 * 1024,
+  recvWindow: 8 * 1024 * 1024,
+} as const;
+
+/** Inclusive bounds checked by the parser. */
+export const LIMITS = {
+  multiplier: [1, 64],
+  /** Upper bound: the protocol's default maximum frame payload. */
+  chunkSize: [1024, DEFAULT_MAX_PAYLOAD],
+  sendBuffer: [64 * 1024, 1024 * 1024 * 1024],
+  recvWindow: [64 * 1024, 1024 * 1024 * 1024],
+  statsIntervalMs: [100, 24 * 3_600_000],
+  idleTimeoutMs: [0, 7 * 24 * 3_600_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** Environment variables the CLI reads. */
+export const ENV_SECRET = "BONDCAT_SECRET";

@@ -1,0 +1,77 @@
+/**
+ * Listen mode: bind every --listen address, accept subflows into sessions, give each session its local
+ * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
+ */
+import { Acceptor } from "../core/acceptor.ts";
+import type { Listener } from "../../transports/types.ts";
+import type { TransportRegistry } from "../registry.ts";
+import { formatEndpoint } from "../endpoint.ts";
+import { log } from "../log.ts";
+import type { Config } from "./config.ts";
+import { makeLocalSide } from "./local-side.ts";
+import { sessionEvents, type RunHandle } from "./run-session.ts";
+import { sessionOptions, transportOptions } from "./session-options.ts";
+
+export interface ListenRun {
+  listeners: Listener[];
+  acceptor: Acceptor;
+  /** Resolves with the first session's outcome (without -k), or never (with -k). */
+  done: Promise<Error | undefined>;
+  handles: Set<RunHandle>;
+  close(): Promise<void>;
+}
+
+export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
+  const topts = transportOptions(c);
+  for (const u of c.listen) registry.get(u.protocol);
+  const handles = new Set<RunHandle>();
+  let started = 0;
+  let resolveFirst!: (e: Error | undefined) => void;
+  const done = new Promise<Error | undefined>((r) => (resolveFirst = r));
+  const pending = new Map<string, RunHandle>();
+  const acceptor = new Acceptor(sessionOptions(c), {
+    session: (id) => {
+      if (!c.keepOpen && started > 0) return null;
+      started++;
+      const h = sessionEvents(makeLocalSide(c));
+      handles.add(h);
+      pending.set(id, h);
+      const first = started === 1;
+      h.done.then((err) => {
+        handles.delete(h);
+        if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
+        else log.debug(`session ${id.slice(0, 8)} closed cleanly`);
+        if (!c.keepOpen && first) resolveFirst(err);
+      });
+      return h.events;
+    },
+    opened: (session) => {
+      const h = pending.get(session.idHex);
+      pending.delete(session.idHex);
+      log.debug(`session ${session.idHex.slice(0, 8)} opened`);
+      h?.attach(session);
+    },
+    rejected: (pipe, err) => log.warn(`subflow from ${pipe.info.remote} rejected: ${err.message}`),
+  });
+  const listeners: Listener[] = [];
+  try {
+    for (const u of c.listen) {
+      const l = await registry.listen(u, topts, (pipe) => acceptor.accept(pipe));
+      listeners.push(l);
+      log.info(`listening on ${formatEndpoint(l.url)}`);
+      for (const n of l.notes) log.info(n);
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw err;
+  }
+  return {
+    listeners,
+    acceptor,
+    done,
+    handles,
+    close: async () => {
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Server side of the handshake: every accepted pipe either OPENs a new session or JOINs a live one.
+ * A failed handshake closes that pipe only; sessions are forgotten when they close.
+ */
+import { HandshakeError } from "./errors.ts";
+import {
+  clientProofOk,
+  decodeHello,
+  encodeReply,
+  hex,
+  HELLO_SIZE,
+  HelloKind,
+  newKey,
+  openAuthKey,
+  PROOF_SIZE,
+  ReplyStatus,
+  sessionKey,
+  VERSION,
+  type Hello,
+} from "./handshake.ts";
+import type { SessionOptions } from "./options.ts";
+import type { Pipe } from "./pipe.ts";
+import { Session, type SessionEvents } from "./session.ts";
+import { Subflow } from "./subflow.ts";
+
+export interface AcceptorHooks {
+  /** A new session: return its events, or null to refuse it (e.g. not keep-open and one is running). */
+  session(id: string): SessionEvents | null;
+  /** A session was created (after the handshake of its first subflow). */
+  opened?(session: Session): void;
+  /** A pipe failed its handshake (logged by the caller). */
+  rejected?(pipe: Pipe, err: Error): void;
+}
+
+export class Acceptor {
+  readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly hooks: AcceptorHooks,
+  ) {}
+
+  /** Hand every accepted pipe here. Never throws. */
+  accept(pipe: Pipe): void {
+    const sub = new Subflow(pipe, this.opts.now);
+    this.handshake(sub).catch((err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (sub.state === "handshake") sub.abort(e); // a refusal already replied and closed gracefully
+      this.hooks.rejected?.(pipe, e);
+    });
+  }
+
+  private async handshake(sub: Subflow): Promise<void> {
+    const hello = decodeHello(await sub.readExact(HELLO_SIZE, this.opts.handshakeMs));
+    if (hello.version !== VERSION) return this.refuse(sub, hello, ReplyStatus.BAD_VERSION, "EVERSION", `peer speaks version ${hello.version}`);
+    const id = hex(hello.sessionId);
+    if (hello.kind === HelloKind.OPEN) {
+      if (this.sessions.has(id)) return this.refuse(sub, hello, ReplyStatus.SESSION_EXISTS, "ESESSIONEXISTS", "session id in use");
+      const myKey = newKey();
+      await this.prove(sub, hello, myKey, openAuthKey(this.opts.secret));
+      // Checked again: the session table may have changed during the await.
+      if (this.sessions.has(id)) throw new HandshakeError("ESESSIONEXISTS", "session id in use");
+      const events = this.hooks.session(id);
+      if (events === null) throw new HandshakeError("EREFUSED", "not accepting another session");
+      const session = new Session(hello.sessionId, sessionKey(this.opts.secret, hello.sessionId, hello.key, myKey), "server", this.opts, {
+        ...events,
+        closed: (err) => {
+          this.sessions.delete(id);
+          events.closed(err);
+        },
+      });
+      this.sessions.set(id, session);
+      this.hooks.opened?.(session);
+      session.addSubflow(sub);
+      return;
+    }
+    const session = this.sessions.get(id);
+    if (!session || session.state !== "open") {
+      return this.refuse(sub, hello, ReplyStatus.UNKNOWN_SESSION, "EUNKNOWNSESSION", `JOIN for unknown session ${id.slice(0, 8)}`);
+    }
+    await this.prove(sub, hello, null, session.key);
+    session.addSubflow(sub);
+  }
+
+  private async prove(sub: Subflow, hello: Hello, myKey: Uint8Array | null, authKey: Uint8Array): Promise<void> {
+    const reply = encodeReply(ReplyStatus.OK, hello, myKey, authKey);
+    sub.write(reply);
+    const proof = await sub.readExact(PROOF_SIZE, this.opts.handshakeMs);
+    if (!clientProofOk(authKey, hello.raw, reply, proof)) {
+      throw new HandshakeError("EAUTH", "client failed to prove the session key / shared secret");
+    }
+  }
+
+  private refuse(sub: Subflow, hello: Hello, status: number, code: string, text: string): never {
+    sub.write(encodeReply(status, hello, null, null));
+    sub.close();
+    throw new HandshakeError(code, text);
+  }
+
+  /** Abort every session (listener shutting down hard). */
+  abortAll(reason: string): void {
+    for (const s of this.sessions.values()) s.abort(4, reason);
+  }
+}

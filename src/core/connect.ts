@@ -1,0 +1,66 @@
+/**
+ * Client side of the handshake: OPEN a new session over a first pipe, JOIN more pipes to it.
+ * A failed JOIN closes that pipe only.
+ */
+import { HandshakeError } from "./errors.ts";
+import {
+  clientProof,
+  decodeReply,
+  encodeHello,
+  HelloKind,
+  newKey,
+  newSessionId,
+  openAuthKey,
+  REPLY_SIZE,
+  serverProofOk,
+  sessionKey,
+} from "./handshake.ts";
+import type { SessionOptions } from "./options.ts";
+import type { Pipe } from "./pipe.ts";
+import { Session, type SessionEvents } from "./session.ts";
+import { Subflow } from "./subflow.ts";
+
+async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: ReturnType<typeof decodeReply>) => Uint8Array, opts: SessionOptions) {
+  sub.write(hello);
+  const reply = decodeReply(await sub.readExact(REPLY_SIZE, opts.handshakeMs), hello);
+  const authKey = authKeyFor(reply);
+  if (!serverProofOk(authKey, hello, reply.raw)) {
+    throw new HandshakeError("EAUTH", "the listener could not prove the shared secret (--secret mismatch?)");
+  }
+  sub.write(clientProof(authKey, hello, reply.raw));
+  return reply;
+}
+
+/** OPEN a session over `pipe`. On failure the pipe is aborted and the error rethrown. */
+export async function openSession(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = ""): Promise<Session> {
+  const sub = new Subflow(pipe, opts.now);
+  sub.label = label;
+  try {
+    const id = newSessionId();
+    const myKey = newKey();
+    const hello = encodeHello(HelloKind.OPEN, id, myKey);
+    const reply = await exchange(sub, hello, () => openAuthKey(opts.secret), opts);
+    const key = sessionKey(opts.secret, id, myKey, reply.key);
+    const session = new Session(id, key, "client", opts, events);
+    session.addSubflow(sub);
+    return session;
+  } catch (err) {
+    sub.abort(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
+}
+
+/** JOIN `pipe` to a session opened here. On failure the pipe is aborted and the error rethrown. */
+export async function joinSession(session: Session, pipe: Pipe, label = ""): Promise<Subflow> {
+  const sub = new Subflow(pipe, session.opts.now);
+  sub.label = label;
+  try {
+    const hello = encodeHello(HelloKind.JOIN, session.id, null);
+    await exchange(sub, hello, () => session.key, session.opts);
+    session.addSubflow(sub);
+    return sub;
+  } catch (err) {
+    sub.abort(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
+}

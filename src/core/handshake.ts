@@ -1,0 +1,176 @@
+/**
+ * Protocol v1 handshake (docs/PROTOCOL.md §2): pure message builders and checkers, no I/O.
+ *
+ * client → server  HELLO  72 bytes: magic "BNDC", version, kind (OPEN|JOIN), 2 reserved,
+ *                          session id (16) at offset 8, client nonce (16), client key (32; zeros on JOIN)
+ * server → client  REPLY 104 bytes: magic, version, status, 2 reserved, session id, server nonce (16),
+ *                          server key (32; zeros on JOIN), server proof (32)
+ * client → server  PROOF  32 bytes: client proof
+ *
+ * Proofs are HMAC-SHA256 over both messages, keyed for OPEN by the pre-shared secret and for JOIN by the
+ * session key derived from the secret and both OPEN keys: a JOIN proves knowledge of the session's key.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { HandshakeError } from "./errors.ts";
+
+export const MAGIC = new Uint8Array([0x42, 0x4e, 0x44, 0x43]); // "BNDC"
+export const VERSION = 1;
+export const HELLO_SIZE = 72;
+export const REPLY_SIZE = 104;
+export const PROOF_SIZE = 32;
+export const SESSION_ID_OFFSET = 8;
+export const SESSION_ID_SIZE = 16;
+const KEY_SIZE = 32;
+const NONCE_SIZE = 16;
+
+export const HelloKind = { OPEN: 1, JOIN: 2 } as const;
+export type HelloKind = (typeof HelloKind)[keyof typeof HelloKind];
+
+export const ReplyStatus = {
+  OK: 0,
+  BAD_VERSION: 1,
+  UNKNOWN_SESSION: 2,
+  SESSION_EXISTS: 3,
+  REFUSED: 4,
+  AUTH_REQUIRED: 5,
+} as const;
+
+const STATUS_TEXT: Record<number, [code: string, text: string]> = {
+  1: ["EVERSION", "peer does not speak protocol version 1"],
+  2: ["EUNKNOWNSESSION", "peer does not know this session (it ended or the listener restarted)"],
+  3: ["ESESSIONEXISTS", "session id already in use at the peer"],
+  4: ["EREFUSED", "peer refused the session (busy, or not accepting more)"],
+  5: ["EAUTH", "authentication failed (pre-shared secret mismatch?)"],
+};
+
+export interface Hello {
+  version: number;
+  kind: HelloKind;
+  sessionId: Uint8Array;
+  nonce: Uint8Array;
+  key: Uint8Array;
+  raw: Uint8Array;
+}
+
+export interface Reply {
+  status: number;
+  sessionId: Uint8Array;
+  nonce: Uint8Array;
+  key: Uint8Array;
+  proof: Uint8Array;
+  raw: Uint8Array;
+}
+
+const ZERO_KEY = new Uint8Array(KEY_SIZE);
+
+export function newSessionId(): Uint8Array {
+  return new Uint8Array(randomBytes(SESSION_ID_SIZE));
+}
+export function newKey(): Uint8Array {
+  return new Uint8Array(randomBytes(KEY_SIZE));
+}
+
+export function encodeHello(kind: HelloKind, sessionId: Uint8Array, key: Uint8Array | null): Uint8Array {
+  const b = new Uint8Array(HELLO_SIZE);
+  b.set(MAGIC, 0);
+  b[4] = VERSION;
+  b[5] = kind;
+  b.set(sessionId, SESSION_ID_OFFSET);
+  b.set(randomBytes(NONCE_SIZE), 24);
+  b.set(key ?? ZERO_KEY, 40);
+  return b;
+}
+
+export function hasMagic(b: Uint8Array): boolean {
+  return b[0] === MAGIC[0] && b[1] === MAGIC[1] && b[2] === MAGIC[2] && b[3] === MAGIC[3];
+}
+
+/** Parse a client HELLO. Throws HandshakeError on bad magic or kind; version is returned, not checked. */
+export function decodeHello(b: Uint8Array): Hello {
+  if (b.length !== HELLO_SIZE) throw new HandshakeError("EHELLO", `HELLO must be ${HELLO_SIZE} bytes`);
+  if (!hasMagic(b)) throw new HandshakeError("EMAGIC", "not a bondcat v1 peer (bad magic)");
+  const kind = b[5];
+  if (kind !== HelloKind.OPEN && kind !== HelloKind.JOIN) {
+    throw new HandshakeError("EHELLO", `unknown HELLO kind ${kind}`);
+  }
+  return {
+    version: b[4]!,
+    kind,
+    sessionId: b.slice(8, 24),
+    nonce: b.slice(24, 40),
+    key: b.slice(40, 72),
+    raw: b,
+  };
+}
+
+/** Build a REPLY. For status ≠ OK pass null key and authKey: the proof is zeros. */
+export function encodeReply(
+  status: number,
+  hello: Hello,
+  key: Uint8Array | null,
+  authKey: Uint8Array | null,
+): Uint8Array {
+  const b = new Uint8Array(REPLY_SIZE);
+  b.set(MAGIC, 0);
+  b[4] = VERSION;
+  b[5] = status;
+  b.set(hello.sessionId, SESSION_ID_OFFSET);
+  b.set(randomBytes(NONCE_SIZE), 24);
+  b.set(key ?? ZERO_KEY, 40);
+  if (status === ReplyStatus.OK && authKey) {
+    b.set(mac(authKey, "server", hello.raw, b.subarray(0, 72)), 72);
+  }
+  return b;
+}
+
+export function decodeReply(b: Uint8Array, hello: Uint8Array): Reply {
+  if (b.length !== REPLY_SIZE) throw new HandshakeError("EREPLY", `REPLY must be ${REPLY_SIZE} bytes`);
+  if (!hasMagic(b)) throw new HandshakeError("EMAGIC", "peer is not a bondcat v1 listener (bad magic)");
+  const status = b[5]!;
+  if (status !== ReplyStatus.OK) {
+    const [code, text] = STATUS_TEXT[status] ?? ["EREFUSED", `peer refused with status ${status}`];
+    throw new HandshakeError(code, text);
+  }
+  if (b[4] !== VERSION) throw new HandshakeError("EVERSION", `peer answered with version ${b[4]}`);
+  const sessionId = b.slice(8, 24);
+  if (!timingSafeEqual(sessionId, hello.subarray(8, 24))) {
+    throw new HandshakeError("EREPLY", "peer echoed a different session id");
+  }
+  return { status, sessionId, nonce: b.slice(24, 40), key: b.slice(40, 72), proof: b.slice(72, 104), raw: b };
+}
+
+/** HMAC key for an OPEN's proofs: derived from the pre-shared secret (empty when none). */
+export function openAuthKey(secret: string): Uint8Array {
+  return hmac(new TextEncoder().encode(secret), [new TextEncoder().encode("bondcat v1 open")]);
+}
+
+/** The session key, proved by every JOIN. */
+export function sessionKey(secret: string, sessionId: Uint8Array, clientKey: Uint8Array, serverKey: Uint8Array): Uint8Array {
+  return hmac(new TextEncoder().encode(secret), [new TextEncoder().encode("bondcat v1 session"), sessionId, clientKey, serverKey]);
+}
+
+export function serverProofOk(authKey: Uint8Array, hello: Uint8Array, reply: Uint8Array): boolean {
+  return timingSafeEqual(mac(authKey, "server", hello, reply.subarray(0, 72)), reply.subarray(72, 104));
+}
+
+export function clientProof(authKey: Uint8Array, hello: Uint8Array, reply: Uint8Array): Uint8Array {
+  return mac(authKey, "client", hello, reply);
+}
+
+export function clientProofOk(authKey: Uint8Array, hello: Uint8Array, reply: Uint8Array, proof: Uint8Array): boolean {
+  return proof.length === PROOF_SIZE && timingSafeEqual(clientProof(authKey, hello, reply), proof);
+}
+
+function mac(key: Uint8Array, label: "server" | "client", a: Uint8Array, b: Uint8Array): Uint8Array {
+  return hmac(key, [new TextEncoder().encode(label), a, b]);
+}
+
+function hmac(key: Uint8Array, parts: Uint8Array[]): Uint8Array {
+  const h = createHmac("sha256", key);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString("hex");
+}

@@ -1,0 +1,48 @@
+/** Engine tunables with their defaults. Validated by the CLI/API before anything opens. */
+export interface SessionOptions {
+  /** Payload bytes per DATA frame for write() (writeFrame callers choose their own). */
+  chunkSize: number;
+  /** Largest DATA payload accepted from the peer. */
+  maxPayload: number;
+  /** Most unacknowledged bytes held; write() reports backpressure above it. */
+  sendBuffer: number;
+  /** Bytes beyond what the application consumed that the peer may send (reorder buffer bound). */
+  recvWindow: number;
+  /** Heartbeat period per subflow (RTT samples, liveness). */
+  heartbeatMs: number;
+  /** A subflow that received nothing for this long is declared dead and its data reinjected. */
+  deadAfterMs: number;
+  /** With no subflow at all for this long the session fails. */
+  graceMs: number;
+  /** After both directions are closed, how long to wait for the peer to close its pipes. */
+  lingerMs: number;
+  /** Handshake timeout per pipe. */
+  handshakeMs: number;
+  /** Pre-shared secret ("" = none): authenticates OPEN and keys every JOIN. */
+  secret: string;
+  /** Monotonic clock in ms (injectable for tests). */
+  now: () => number;
+}
+
+export const DEFAULT_OPTIONS: SessionOptions = {
+  chunkSize: 256 * 1024,
+  maxPayload: 1 << 20,
+  sendBuffer: 16 << 20,
+  recvWindow: 16 << 20,
+  heartbeatMs: 1000,
+  deadAfterMs: 5000,
+  graceMs: 30_000,
+  lingerMs: 2000,
+  handshakeMs: 10_000,
+  secret: "",
+  now: () => performance.now(),
+};
+
+export function withDefaults(o: Partial<SessionOptions> = {}): SessionOptions {
+  const out = { ...DEFAULT_OPTIONS };
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** Window the sender may use before the peer's first ACK announces the real one (protocol constant). */
+export const INITIAL_WINDOW = 1 << 20;

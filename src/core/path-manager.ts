@@ -1,0 +1,191 @@
+/**
+ * Client-side path manager: dials every path, OPENs the session over the first pipe that connects,
+ * JOINs the others, and re-dials a path whose subflow died (jittered exponential backoff) for as long
+ * as the session lives. Paths are opaque dial functions: no URLs or sockets here.
+ */
+import { HandshakeError, SessionError, TransportError } from "./errors.ts";
+import { joinSession, openSession } from "./connect.ts";
+import type { SessionOptions } from "./options.ts";
+import type { Pipe } from "./pipe.ts";
+import type { Session, SessionEvents } from "./session.ts";
+import type { Subflow } from "./subflow.ts";
+
+export interface PathSpec {
+  /** Printable, e.g. "tcp://10.0.0.2:9000 #2". */
+  label: string;
+  /** Carries data only while no primary subflow is up. */
+  backup: boolean;
+  dial(signal: AbortSignal): Promise<Pipe>;
+}
+
+export interface PathEvents {
+  dialFailed?(path: PathSpec, err: Error, attempt: number): void;
+  up?(path: PathSpec, sub: Subflow): void;
+  down?(path: PathSpec, sub: Subflow, err?: Error): void;
+}
+
+export interface BackoffOptions {
+  minMs: number;
+  maxMs: number;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { minMs: 250, maxMs: 5000 };
+
+export class PathManager {
+  private readonly bySub = new Map<Subflow, PathSpec>();
+  private readonly abort = new AbortController();
+  private session: Session | null = null;
+
+  constructor(
+    private readonly paths: readonly PathSpec[],
+    private readonly opts: SessionOptions,
+    private readonly hooks: PathEvents = {},
+    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+  ) {
+    if (paths.length === 0) throw new SessionError("ENOPATHS", "no paths to dial");
+  }
+
+  /**
+   * Dial all paths; resolve with the session once one pipe completed the OPEN handshake.
+   * Rejects with the last TransportError when every path failed, or a HandshakeError at once.
+   */
+  async open(events: SessionEvents): Promise<Session> {
+    const wrapped: SessionEvents = {
+      ...events,
+      subflowUp: (sub) => events.subflowUp?.(sub),
+      subflowDown: (sub, err) => {
+        events.subflowDown?.(sub, err);
+        this.onDown(sub, err);
+      },
+      closed: (err) => {
+        this.abort.abort();
+        events.closed(err);
+      },
+    };
+    const dials = this.paths.map((p) =>
+      p.dial(this.abort.signal).then(
+        (pipe) => ({ p, pipe }),
+        (err: unknown) => {
+          this.hooks.dialFailed?.(p, toError(err), 0);
+          throw err;
+        },
+      ),
+    );
+    let lastErr: unknown = new TransportError("ECONNECT", "no path could be dialed");
+    const tagged = dials.map((d, i) => d.then((r) => ({ ...r, i })));
+    let opened: { session: Session; path: PathSpec } | null = null;
+    const remaining = new Set(tagged.map((_, i) => i));
+    while (remaining.size > 0 && opened === null) {
+      const race = [...remaining].map((i) =>
+        tagged[i]!.then(
+          (r) => ({ ok: true as const, ...r }),
+          (err: unknown) => ({ ok: false as const, i, err }),
+        ),
+      );
+      const r = await Promise.race(race);
+      remaining.delete(r.i);
+      if (!r.ok) {
+        lastErr = r.err;
+        continue;
+      }
+      try {
+        const session = await openSession(r.pipe, this.opts, wrapped, r.p.label);
+        opened = { session, path: r.p };
+      } catch (err) {
+        if (err instanceof HandshakeError && err.code !== "ECLOSED" && err.code !== "ETIMEDOUT") {
+          this.giveUp(tagged, remaining);
+          throw err;
+        }
+        lastErr = err;
+      }
+    }
+    if (opened === null) {
+      this.giveUp(tagged, remaining);
+      throw lastErr;
+    }
+    const { session, path } = opened;
+    this.session = session;
+    const first = session.subflows[0];
+    if (first) this.track(first, path);
+    // Every other path: JOIN when its dial succeeds; re-dial later when it fails.
+    for (const i of remaining) {
+      const p = this.paths[i]!;
+      tagged[i]!.then(
+        (r) => this.join(p, r.pipe, 0),
+        () => this.redial(p, 1),
+      );
+    }
+    return session;
+  }
+
+  /** Abort dials in progress and close pipes that still connect. */
+  private giveUp(tagged: Promise<{ pipe: Pipe }>[], remaining: Set<number>): void {
+    this.abort.abort();
+    for (const i of remaining) {
+      tagged[i]!.then(
+        (r) => r.pipe.abort(new SessionError("ECLOSED", "session not opened")),
+        () => {},
+      );
+    }
+  }
+
+  /** Stop dialing (the session is closing or closed). */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private track(sub: Subflow, p: PathSpec): void {
+    sub.backup = p.backup;
+    this.bySub.set(sub, p);
+    this.hooks.up?.(p, sub);
+  }
+
+  private async join(p: PathSpec, pipe: Pipe, attempt: number): Promise<void> {
+    const s = this.session;
+    if (!s || s.state !== "open" || this.abort.signal.aborted) {
+      pipe.abort(new SessionError("ECLOSED", "session over"));
+      return;
+    }
+    try {
+      const sub = await joinSession(s, pipe, p.label);
+      this.track(sub, p);
+      if (sub.state !== "up") this.onDown(sub, sub.error);
+    } catch (err) {
+      this.hooks.dialFailed?.(p, toError(err), attempt);
+      if (err instanceof HandshakeError && err.code === "EUNKNOWNSESSION") return; // the peer forgot us
+      this.redial(p, attempt + 1);
+    }
+  }
+
+  private onDown(sub: Subflow, err?: Error): void {
+    const p = this.bySub.get(sub);
+    if (!p) return;
+    this.bySub.delete(sub);
+    this.hooks.down?.(p, sub, err);
+    this.redial(p, 1);
+  }
+
+  private redial(p: PathSpec, attempt: number): void {
+    const signal = this.abort.signal;
+    if (signal.aborted || !this.session || this.session.state !== "open") return;
+    const base = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** Math.min(attempt - 1, 10));
+    const delay = base / 2 + Math.random() * (base / 2);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", cancel);
+      if (signal.aborted || this.session?.state !== "open") return;
+      p.dial(signal).then(
+        (pipe) => this.join(p, pipe, attempt),
+        (err: unknown) => {
+          this.hooks.dialFailed?.(p, toError(err), attempt);
+          this.redial(p, attempt + 1);
+        },
+      );
+    }, delay);
+    const cancel = () => clearTimeout(timer);
+    signal.addEventListener("abort", cancel, { once: true });
+  }
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

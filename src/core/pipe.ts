@@ -1,0 +1,44 @@
+/**
+ * The one thing the engine knows about the network: a reliable, ordered byte pipe with visible
+ * backpressure. Transports (see transports/types.ts) turn sockets, TLS streams and WebSockets into
+ * pipes; the engine never sees which.
+ *
+ * Contract every implementation keeps (test/transport-compliance.ts checks it):
+ * - `write(bytes)` always accepts all of `bytes` (queueing what the socket did not take) and returns
+ *   `false` when the caller should stop writing until `drain` is called. The pipe may keep a view of
+ *   `bytes` until it is written; the caller must not modify those bytes afterwards.
+ * - `data(view)` hands views of received bytes in order, no copies; the view stays valid (the pipe
+ *   never reuses its memory). Message boundaries (WebSocket frames, TLS records) mean nothing.
+ * - Bytes that arrive before `attach` are held and delivered on `attach`.
+ * - `close()` flushes queued bytes, then ends the write side (half-close where the transport has
+ *   one); reading goes on until the peer ends too. `abort(err)` drops everything at once.
+ * - `closed(err?)` is called exactly once, when the pipe is fully gone: `err` is undefined for a
+ *   clean end (peer ended and our side closed), an Error otherwise. After it nothing else is called.
+ * - `end()` is called (at most once, before `closed`) when the peer ended its write side.
+ */
+export interface PipeHandler {
+  data(view: Uint8Array): void;
+  drain(): void;
+  end(): void;
+  closed(err?: Error): void;
+}
+
+export interface PipeInfo {
+  /** Transport name, e.g. "tcp", "tls", "ws", "wss". */
+  transport: string;
+  /** Printable local and remote addresses, e.g. "127.0.0.1:51234" or "[::1]:9000". */
+  local: string;
+  remote: string;
+  /** Transport specifics for stats (TLS version, cipher, peer fingerprint, proxy used, URL …). */
+  details?: Record<string, string>;
+}
+
+export interface Pipe {
+  readonly info: PipeInfo;
+  attach(handler: PipeHandler): void;
+  write(bytes: Uint8Array): boolean;
+  /** Bytes accepted by write() but not yet handed to the OS. */
+  readonly queued: number;
+  close(): void;
+  abort(err?: Error): void;
+}

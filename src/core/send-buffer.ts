@@ -1,0 +1,128 @@
+/**
+ * Sender-side store of every byte not yet acknowledged, as whole DATA frames (header included), so a
+ * frame can be written again, unchanged, on any subflow. Bounded by the caller (backpressure).
+ */
+export interface Segment<S> {
+  readonly offset: number;
+  readonly end: number;
+  /** The full DATA frame: 16-byte header + payload. */
+  readonly frame: Uint8Array;
+  /** Subflow it is in flight on (null: not sent, or its subflow died). */
+  sentOn: S | null;
+  sends: number;
+  sentAt: number;
+  /** Queued for reinjection. */
+  queued: boolean;
+}
+
+export class SendBuffer<S> {
+  /** Lowest unacknowledged offset. */
+  una = 0;
+  /** Offset the next pushed frame gets. */
+  nxt = 0;
+  private segs: Segment<S>[] = [];
+  private head = 0;
+  private unsent = 0;
+  private reinjectQ: Segment<S>[] = [];
+
+  /** Unacknowledged bytes held (sent or not). */
+  get bytes(): number {
+    return this.nxt - this.una;
+  }
+
+  get reinjectPending(): number {
+    return this.reinjectQ.length;
+  }
+
+  push(frame: Uint8Array, payloadLength: number): Segment<S> {
+    const seg: Segment<S> = {
+      offset: this.nxt,
+      end: this.nxt + payloadLength,
+      frame,
+      sentOn: null,
+      sends: 0,
+      sentAt: 0,
+      queued: false,
+    };
+    this.nxt = seg.end;
+    this.segs.push(seg);
+    return seg;
+  }
+
+  /** Next frame to put on the wire: reinjections first, then new data below `windowLimit`. */
+  next(windowLimit: number): Segment<S> | null {
+    while (this.reinjectQ.length > 0) {
+      const seg = this.reinjectQ.shift()!;
+      seg.queued = false;
+      if (seg.end > this.una) return seg;
+    }
+    if (this.unsent < this.segs.length) {
+      const seg = this.segs[this.unsent]!;
+      if (seg.end > windowLimit) return null;
+      this.unsent++;
+      return seg;
+    }
+    return null;
+  }
+
+  /** True when a frame is waiting (ignoring the window for new data). */
+  get hasPending(): boolean {
+    return this.reinjectQ.length > 0 || this.unsent < this.segs.length;
+  }
+
+  /** Offset of the first never-sent byte. */
+  get sentHigh(): number {
+    return this.unsent < this.segs.length ? this.segs[this.unsent]!.offset : this.nxt;
+  }
+
+  /**
+   * Cumulative ack up to `ack`: drops fully acknowledged frames, calling `acked` for each.
+   * Returns the number of newly acknowledged bytes.
+   */
+  ack(ack: number, acked: (seg: Segment<S>) => void): number {
+    if (ack <= this.una) return 0;
+    const before = this.una;
+    while (this.head < this.segs.length) {
+      const seg = this.segs[this.head]!;
+      if (seg.end > ack) break;
+      acked(seg);
+      this.segs[this.head] = undefined as unknown as Segment<S>;
+      this.head++;
+    }
+    if (this.unsent < this.head) this.unsent = this.head;
+    this.una = Math.min(ack, this.nxt);
+    if (this.head > 1024 && this.head * 2 > this.segs.length) {
+      this.segs = this.segs.slice(this.head);
+      this.unsent -= this.head;
+      this.head = 0;
+    }
+    return this.una - before;
+  }
+
+  /** Queue for resending every unacked frame that was in flight on `sub`. Returns bytes queued. */
+  reinjectFrom(sub: S): number {
+    let bytes = 0;
+    for (let i = this.head; i < this.unsent; i++) {
+      const seg = this.segs[i]!;
+      if (seg.sentOn === sub) {
+        seg.sentOn = null;
+        bytes += this.queue(seg);
+      }
+    }
+    return bytes;
+  }
+
+  /** Queue one frame for resending (opportunistic retransmission). Returns bytes queued. */
+  queue(seg: Segment<S>): number {
+    if (seg.queued || seg.end <= this.una) return 0;
+    seg.queued = true;
+    this.reinjectQ.push(seg);
+    this.reinjectQ.sort((a, b) => a.offset - b.offset);
+    return seg.end - seg.offset;
+  }
+
+  /** The oldest unacked frame that was sent, if any. */
+  oldestSent(): Segment<S> | null {
+    return this.head < this.unsent ? this.segs[this.head]! : null;
+  }
+}

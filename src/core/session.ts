@@ -1,0 +1,428 @@
+/**
+ * A bonded session: one reliable, ordered, full-duplex byte stream over any number of subflows.
+ * Knows pipes only through Subflow; never sockets, URLs or the CLI.
+ */
+import type { FrameSink } from "./decoder.ts";
+import { ProtocolError, SessionError } from "./errors.ts";
+import { AbortCode, ACK_FIN, encodeAbort, encodeAck, encodeFin, encodePing, FrameType, HEADER_SIZE, sealData } from "./frame.ts";
+import { hex } from "./handshake.ts";
+import { INITIAL_WINDOW, type SessionOptions } from "./options.ts";
+import { ReorderBuffer } from "./reorder-buffer.ts";
+import { type Segment, SendBuffer } from "./send-buffer.ts";
+import { Subflow, type SubflowOwner } from "./subflow.ts";
+import { pickOrder, quotaFor } from "./scheduler.ts";
+import { snapshot, type SessionStats } from "./stats.ts";
+
+export interface SessionEvents {
+  /** In-order bytes from the peer. Return false to pause delivery until `resume()`. */
+  data(view: Uint8Array): boolean;
+  /** The peer finished sending (its FIN, after all its data). */
+  end(): void;
+  /** write()/writeFrame() may be called again after returning false. */
+  drain(): void;
+  /** The session is over: `err` undefined = both directions closed and acknowledged. */
+  closed(err?: Error): void;
+  subflowUp?(sub: Subflow): void;
+  subflowDown?(sub: Subflow, err?: Error): void;
+}
+
+export type SessionState = "open" | "closing" | "closed";
+
+const TICK_MS = 10;
+
+export class Session implements SubflowOwner {
+  state: SessionState = "open";
+  readonly idHex: string;
+  readonly subflows: Subflow[] = [];
+  readonly send = new SendBuffer<Subflow>();
+  readonly reorder = new ReorderBuffer();
+  reinjectedBytes = 0;
+  error: Error | undefined;
+  readonly startedAt: number;
+
+  private peerLimit = INITIAL_WINDOW;
+  private delivered = 0;
+  private advertised = INITIAL_WINDOW;
+  private lastAck = -1;
+  private lastAckLimit = -1;
+  private lastAckAt = 0;
+  private ready: Uint8Array[] = [];
+  private paused = false;
+  private needDrain = false;
+  private finOffset: number | null = null;
+  private finSentAt = -Infinity;
+  private finAcked = false;
+  private peerFin: number | null = null;
+  private finDelivered = false;
+  private pumping = false;
+  private noPathSince: number;
+  private order: Subflow[] = [];
+  private timer: ReturnType<typeof setInterval> | null;
+  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly ackEvery: number;
+
+  constructor(
+    readonly id: Uint8Array,
+    /** The session key JOINs must prove (see handshake.ts). */
+    readonly key: Uint8Array,
+    readonly role: "client" | "server",
+    readonly opts: SessionOptions,
+    private readonly events: SessionEvents,
+  ) {
+    this.idHex = hex(id);
+    this.startedAt = opts.now();
+    this.noPathSince = this.startedAt;
+    this.ackEvery = Math.max(64 * 1024, Math.min(1 << 20, opts.recvWindow >>> 3));
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  // ---------------------------------------------------------------- application side
+
+  /** True while the send buffer has room. */
+  get writable(): boolean {
+    return this.send.bytes < this.opts.sendBuffer;
+  }
+
+  /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
+  write(bytes: Uint8Array): boolean {
+    const size = this.opts.chunkSize;
+    for (let pos = 0; pos < bytes.length; pos += size) {
+      const n = Math.min(size, bytes.length - pos);
+      const frame = new Uint8Array(HEADER_SIZE + n);
+      frame.set(bytes.subarray(pos, pos + n), HEADER_SIZE);
+      this.enqueue(frame);
+    }
+    this.pump();
+    return this.afterWrite();
+  }
+
+  /**
+   * Zero-copy write: `frame` holds HEADER_SIZE free bytes, then the payload. The session owns `frame`
+   * from now on (it is kept until acknowledged and may be sent more than once).
+   */
+  writeFrame(frame: Uint8Array): boolean {
+    if (frame.length <= HEADER_SIZE) return this.writable;
+    this.enqueue(frame);
+    this.pump();
+    return this.afterWrite();
+  }
+
+  /** No more data from us: send FIN after everything written. */
+  end(): void {
+    if (this.finOffset !== null || this.state !== "open") return;
+    this.finOffset = this.send.nxt;
+    this.sendFin();
+  }
+
+  /** Resume delivery paused by `data()` returning false. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    while (this.ready.length > 0 && !this.paused) this.deliver(this.ready.shift()!);
+    this.checkFinDelivered();
+    if (this.windowLimit() - this.lastAckLimit >= this.ackEvery) this.sendAck(null);
+  }
+
+  /** Local fatal error: tell the peer (ABORT) and drop every subflow. */
+  abort(code: number, reason: string, err?: Error): void {
+    if (this.state === "closed") return;
+    const frame = encodeAbort(code, reason);
+    for (const s of this.subflows) s.sendControl(frame);
+    this.finish(err ?? new SessionError("EABORTED", reason));
+  }
+
+  get sendFinished(): boolean {
+    return this.finAcked;
+  }
+  get receiveFinished(): boolean {
+    return this.finDelivered;
+  }
+
+  stats(): SessionStats {
+    return snapshot(this, this.opts.now());
+  }
+
+  // ---------------------------------------------------------------- network side
+
+  /** A subflow whose handshake is complete joins the session. */
+  addSubflow(sub: Subflow): void {
+    if (this.state !== "open") {
+      sub.abort(new SessionError("ECLOSED", "session is closing"));
+      return;
+    }
+    sub.bind(this, this.opts.maxPayload);
+    if (sub.state !== "up") return; // died while binding (e.g. a protocol error in early bytes)
+    this.subflows.push(sub);
+    this.order = pickOrder(this.subflows);
+    this.noPathSince = 0;
+    sub.sendControl(encodeAck(this.reorder.next, this.windowLimit(), this.finDelivered));
+    sub.ping(this.opts.now());
+    this.events.subflowUp?.(sub);
+    if (this.finOffset !== null && !this.finAcked) this.sendFin();
+    this.pump();
+  }
+
+  frameSink(sub: Subflow): FrameSink {
+    return new SubflowSink(this, sub);
+  }
+
+  subflowWritable(_sub: Subflow): void {
+    this.pump();
+  }
+
+  subflowClosed(sub: Subflow, err?: Error): void {
+    const i = this.subflows.indexOf(sub);
+    if (i < 0) return;
+    this.subflows.splice(i, 1);
+    this.order = pickOrder(this.subflows);
+    if (this.state === "closing") {
+      if (this.subflows.length === 0) this.finish();
+      return;
+    }
+    if (this.state !== "open") return;
+    this.send.reinjectFrom(sub);
+    sub.inflight = 0;
+    if (this.subflows.length === 0) this.noPathSince = this.opts.now();
+    this.events.subflowDown?.(sub, err);
+    if (this.finOffset !== null && !this.finAcked) this.sendFin();
+    this.pump();
+  }
+
+  // ---------------------------------------------------------------- frames from the peer
+
+  onData(sub: Subflow, offset: number, payload: Uint8Array): void {
+    if (offset + payload.length > this.advertised) {
+      throw new ProtocolError("EWINDOW", `peer sent past the window (${offset + payload.length} > ${this.advertised})`);
+    }
+    if (this.peerFin !== null && offset + payload.length > this.peerFin) {
+      throw new ProtocolError("EFIN", "data beyond the peer's FIN");
+    }
+    let v = this.reorder.offer(offset, payload);
+    if (v === null) {
+      if (offset + payload.length <= this.reorder.next) this.maybeAck(sub, true); // duplicate: re-ack
+      return;
+    }
+    while (v !== null) {
+      this.deliver(v);
+      v = this.reorder.drain();
+    }
+    this.checkFinDelivered();
+    this.maybeAck(sub, false);
+  }
+
+  onAck(ack: number, limit: number, flags: number): void {
+    if (ack > this.send.nxt) throw new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
+    if (limit > this.peerLimit) this.peerLimit = limit;
+    const freed = this.send.ack(ack, ackedSegment);
+    if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
+    if (freed > 0 && this.needDrain && this.writable) {
+      this.needDrain = false;
+      this.events.drain();
+    }
+    this.pump();
+    this.checkDone();
+  }
+
+  onFin(finalOffset: number): void {
+    if (this.peerFin !== null && finalOffset !== this.peerFin) {
+      throw new ProtocolError("EFIN", `FIN moved from ${this.peerFin} to ${finalOffset}`);
+    }
+    if (finalOffset < this.reorder.next || finalOffset < this.reorder.highest) {
+      throw new ProtocolError("EFIN", `FIN at ${finalOffset} below data already received`);
+    }
+    const dup = this.peerFin !== null;
+    this.peerFin = finalOffset;
+    if (dup && this.finDelivered) this.sendAck(null);
+    else this.checkFinDelivered();
+  }
+
+  onAbort(code: number, reason: string): void {
+    this.finish(new SessionError("EPEERABORT", `peer aborted the session: ${reason || "no reason"} (code ${code})`));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private enqueue(frame: Uint8Array): void {
+    if (this.finOffset !== null) throw new SessionError("EWRITEAFTEREND", "write after end()");
+    if (this.state !== "open") throw new SessionError("ECLOSED", "write to a closed session");
+    sealData(frame, this.send.nxt);
+    this.send.push(frame, frame.length - HEADER_SIZE);
+  }
+
+  private afterWrite(): boolean {
+    if (this.writable) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  private deliver(v: Uint8Array): void {
+    if (this.paused) {
+      this.ready.push(v);
+      return;
+    }
+    this.delivered += v.length;
+    if (!this.events.data(v)) this.paused = true;
+  }
+
+  private windowLimit(): number {
+    return this.delivered + this.opts.recvWindow;
+  }
+
+  private maybeAck(sub: Subflow, force: boolean): void {
+    if (force || this.reorder.next - this.lastAck >= this.ackEvery) this.sendAck(sub);
+  }
+
+  private sendAck(via: Subflow | null): void {
+    const s = via ?? this.order[0];
+    if (!s) return;
+    const limit = this.windowLimit();
+    if (limit > this.advertised) this.advertised = limit;
+    this.lastAck = this.reorder.next;
+    this.lastAckLimit = limit;
+    this.lastAckAt = this.opts.now();
+    s.sendControl(encodeAck(this.reorder.next, limit, this.finDelivered));
+  }
+
+  private sendFin(): void {
+    const s = this.order[0];
+    if (!s || this.finOffset === null) return;
+    this.finSentAt = this.opts.now();
+    s.sendControl(encodeFin(this.finOffset));
+  }
+
+  private checkFinDelivered(): void {
+    if (this.finDelivered || this.peerFin === null) return;
+    if (this.reorder.next !== this.peerFin || this.ready.length > 0) return;
+    this.finDelivered = true;
+    this.sendAck(null);
+    this.events.end();
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.state !== "open" || !this.finAcked || !this.finDelivered) return;
+    this.state = "closing";
+    for (const s of this.subflows) s.close();
+    this.lingerTimer = setTimeout(() => this.finish(), this.opts.lingerMs);
+    if (this.subflows.length === 0) this.finish();
+  }
+
+  /** The scheduler: fill every usable subflow up to its quota, fastest first. */
+  pump(): void {
+    if (this.state !== "open" || this.pumping) return;
+    this.pumping = true;
+    try {
+      const now = this.opts.now();
+      const subs = this.order;
+      for (let i = 0; i < subs.length; i++) {
+        const s = subs[i]!;
+        if (s.state !== "up" || (s.backup && subs.some(isPrimaryUp))) continue;
+        const quota = quotaFor(s, this.opts);
+        while (s.writable && s.inflight < quota) {
+          const seg = this.send.next(this.peerLimit);
+          if (seg === null) return;
+          this.transmit(s, seg, now);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private transmit(s: Subflow, seg: Segment<Subflow>, now: number): void {
+    const len = seg.end - seg.offset;
+    if (seg.sentOn !== null && seg.sentOn !== s) seg.sentOn.inflight -= len;
+    if (seg.sends > 0) {
+      s.reinjectedBytes += len;
+      this.reinjectedBytes += len;
+    }
+    seg.sentOn = s;
+    seg.sends++;
+    seg.sentAt = now;
+    s.sendData(seg.frame, len);
+  }
+
+  private tick(): void {
+    const now = this.opts.now();
+    if (this.state !== "open") return;
+    let resort = false;
+    for (const s of this.subflows) {
+      if (s.state !== "up") continue;
+      s.updateRate(now);
+      if (now - s.lastPingAt >= this.opts.heartbeatMs) {
+        s.ping(now);
+        resort = true;
+      }
+      if (now - s.lastReceiveAt > this.opts.deadAfterMs) {
+        s.abort(new SessionError("ESILENT", `subflow silent for ${Math.round(now - s.lastReceiveAt)} ms`));
+      }
+    }
+    if (resort) this.order = pickOrder(this.subflows);
+    if (this.reorder.next !== this.lastAck || now - this.lastAckAt >= this.opts.heartbeatMs) this.sendAck(null);
+    if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > finRetryMs(this.order[0])) this.sendFin();
+    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
+      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
+    }
+  }
+
+  private finish(err?: Error): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.error = err;
+    if (this.timer) clearInterval(this.timer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.timer = null;
+    for (const s of [...this.subflows]) {
+      if (err) s.abort(err);
+      else s.close();
+    }
+    this.subflows.length = 0;
+    this.order = [];
+    this.events.closed(err);
+  }
+}
+
+function ackedSegment(seg: Segment<Subflow>): void {
+  const s = seg.sentOn;
+  if (s !== null) {
+    const len = seg.end - seg.offset;
+    s.inflight -= len;
+    s.ackedBytes += len;
+  }
+}
+
+function isPrimaryUp(s: Subflow): boolean {
+  return !s.backup && s.state === "up";
+}
+
+function finRetryMs(s: Subflow | undefined): number {
+  return s ? s.rtt.timeout(200, 1000) : 1000;
+}
+
+/** Routes one subflow's decoded frames to the session (one object per subflow, none per frame). */
+class SubflowSink implements FrameSink {
+  constructor(
+    private readonly session: Session,
+    private readonly sub: Subflow,
+  ) {}
+  onData(offset: number, payload: Uint8Array): void {
+    this.session.onData(this.sub, offset, payload);
+  }
+  onAck(ack: number, limit: number, flags: number): void {
+    this.session.onAck(ack, limit, flags);
+  }
+  onFin(finalOffset: number): void {
+    this.session.onFin(finalOffset);
+  }
+  onPing(token: number): void {
+    this.sub.sendControl(encodePing(FrameType.PONG, token));
+  }
+  onPong(token: number): void {
+    this.sub.pong(token, this.session.opts.now());
+  }
+  onAbort(code: number, reason: string): void {
+    this.session.onAbort(code, reason);
+  }
+}
+
+export { AbortCode };

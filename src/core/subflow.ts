@@ -1,0 +1,222 @@
+/**
+ * One subflow: a pipe in two phases. First the handshake (exact-length reads, async, off the hot
+ * path), then frames: the decoder feeds the owning session, and the session writes frames through it.
+ * Tracks what a scheduler needs: in-flight bytes, RTT, writability, delivery rate, liveness.
+ */
+import { FrameDecoder, type FrameSink } from "./decoder.ts";
+import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
+import { encodePing, FrameType } from "./frame.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
+import { RttEstimator } from "./rtt.ts";
+
+/** What a subflow reports to its session. */
+export interface SubflowOwner {
+  frameSink(sub: Subflow): FrameSink;
+  subflowWritable(sub: Subflow): void;
+  subflowClosed(sub: Subflow, err?: Error): void;
+}
+
+export type SubflowState = "handshake" | "up" | "closing" | "closed";
+
+let nextId = 1;
+
+export class Subflow implements PipeHandler {
+  readonly id = nextId++;
+  state: SubflowState = "handshake";
+  backup = false;
+  label = "";
+  readonly rtt = new RttEstimator();
+  /** Bytes of DATA in flight on this subflow (sent, not yet acknowledged). */
+  inflight = 0;
+  writable = true;
+  bytesSent = 0;
+  bytesReceived = 0;
+  reinjectedBytes = 0;
+  /** Bytes acknowledged that were sent here, and a smoothed delivery rate (bytes/ms). */
+  ackedBytes = 0;
+  rate = 0;
+  private rateMark = 0;
+  private rateAt = 0;
+  lastReceiveAt = 0;
+  lastPingAt = 0;
+  openedAt = 0;
+  error: Error | undefined;
+
+  private owner: SubflowOwner | null = null;
+  private decoder: FrameDecoder | null = null;
+  // handshake phase
+  private hsChunks: Uint8Array[] = [];
+  private hsBytes = 0;
+  private hsWant = 0;
+  private hsWaiter: ((b: Uint8Array) => void) | null = null;
+  private hsFail: ((e: Error) => void) | null = null;
+
+  constructor(
+    readonly pipe: Pipe,
+    private readonly now: () => number,
+  ) {
+    this.openedAt = now();
+    pipe.attach(this);
+  }
+
+  get info(): PipeInfo {
+    return this.pipe.info;
+  }
+
+  /** Handshake phase: resolve with exactly `n` bytes. */
+  readExact(n: number, timeoutMs: number): Promise<Uint8Array> {
+    if (this.state !== "handshake") return Promise.reject(new HandshakeError("ESTATE", "handshake is over"));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.hsWaiter = null;
+        reject(new HandshakeError("ETIMEDOUT", `handshake timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.hsWant = n;
+      this.hsWaiter = (b) => {
+        clearTimeout(timer);
+        resolve(b);
+      };
+      this.hsFail = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.tryHandshakeRead();
+    });
+  }
+
+  write(bytes: Uint8Array): void {
+    this.pipe.write(bytes);
+  }
+
+  /** Handshake done: frames from now on go to `owner`; bytes already read past the handshake are fed. */
+  bind(owner: SubflowOwner, maxPayload: number): void {
+    this.owner = owner;
+    this.state = "up";
+    this.decoder = new FrameDecoder(owner.frameSink(this), maxPayload);
+    this.lastReceiveAt = this.now();
+    this.rateAt = this.lastReceiveAt;
+    const rest = this.hsChunks;
+    this.hsChunks = [];
+    this.hsBytes = 0;
+    for (const c of rest) if (this.state === "up") this.feed(c);
+  }
+
+  /** Write a DATA frame; returns whether more may be written now. */
+  sendData(frame: Uint8Array, payloadLength: number): boolean {
+    this.inflight += payloadLength;
+    this.bytesSent += payloadLength;
+    const ok = this.pipe.write(frame);
+    if (!ok) this.writable = false;
+    return ok;
+  }
+
+  /** Write a control frame (ack, ping, FIN …); control frames ignore backpressure: they are tiny. */
+  sendControl(frame: Uint8Array): void {
+    if (this.state !== "up") return;
+    if (!this.pipe.write(frame)) this.writable = false;
+  }
+
+  ping(now: number): void {
+    this.lastPingAt = now;
+    this.sendControl(encodePing(FrameType.PING, Math.round(now * 1000)));
+  }
+
+  pong(token: number, now: number): void {
+    this.rtt.sample(now - token / 1000);
+  }
+
+  /** Fold acknowledged bytes into the delivery-rate estimate (called by the session's timer). */
+  updateRate(now: number): void {
+    const dt = now - this.rateAt;
+    if (dt < 50) return;
+    const r = (this.ackedBytes - this.rateMark) / dt;
+    this.rate = this.rate === 0 ? r : 0.7 * this.rate + 0.3 * r;
+    this.rateMark = this.ackedBytes;
+    this.rateAt = now;
+  }
+
+  /** Graceful: flush and half-close; the pipe reports closed when the peer ends too. */
+  close(): void {
+    if (this.state === "closed" || this.state === "closing") return;
+    this.state = "closing";
+    this.pipe.close();
+  }
+
+  abort(err: Error): void {
+    if (this.state === "closed") return;
+    this.error ??= err;
+    this.pipe.abort(err);
+  }
+
+  // ---- PipeHandler ----
+  data(view: Uint8Array): void {
+    if (this.state === "handshake") {
+      this.hsChunks.push(view);
+      this.hsBytes += view.length;
+      this.tryHandshakeRead();
+      return;
+    }
+    if (this.state === "closed") return;
+    this.feed(view);
+  }
+
+  drain(): void {
+    this.writable = true;
+    if (this.state === "up" && this.owner) this.owner.subflowWritable(this);
+  }
+
+  end(): void {
+    // The peer ended its write side. Nothing more will arrive; when we are closing as well the
+    // pipe reports closed. An unexpected end is treated as the subflow's death.
+    if (this.state === "up") {
+      this.error ??= new SessionError("EPEEREND", "peer ended the subflow");
+      this.pipe.abort(this.error);
+    }
+  }
+
+  closed(err?: Error): void {
+    if (this.state === "closed") return;
+    const wasHandshake = this.state === "handshake";
+    this.state = "closed";
+    this.error ??= err;
+    if (wasHandshake) {
+      const fail = this.hsFail;
+      this.hsWaiter = null;
+      this.hsFail = null;
+      fail?.(this.error ?? new HandshakeError("ECLOSED", "connection closed during the handshake"));
+      return;
+    }
+    this.owner?.subflowClosed(this, this.error);
+  }
+
+  private feed(view: Uint8Array): void {
+    this.bytesReceived += view.length;
+    this.lastReceiveAt = this.now();
+    try {
+      this.decoder!.push(view);
+    } catch (err) {
+      const e = err instanceof ProtocolError ? err : new ProtocolError("EINTERNAL", String(err), { cause: err });
+      this.abort(e);
+    }
+  }
+
+  private tryHandshakeRead(): void {
+    const want = this.hsWant;
+    if (!this.hsWaiter || this.hsBytes < want) return;
+    const out = new Uint8Array(want);
+    let fill = 0;
+    while (fill < want) {
+      const c = this.hsChunks[0]!;
+      const take = Math.min(c.length, want - fill);
+      out.set(c.subarray(0, take), fill);
+      fill += take;
+      if (take === c.length) this.hsChunks.shift();
+      else this.hsChunks[0] = c.subarray(take);
+    }
+    this.hsBytes -= want;
+    const w = this.hsWaiter;
+    this.hsWaiter = null;
+    this.hsFail = null;
+    w(out);
+  }
+}

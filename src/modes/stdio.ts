@@ -1,0 +1,72 @@
+/**
+ * stdin → session → stdout, the netcat job. Input is read on a worker thread into frame-sized buffers
+ * (zero copies into the session); output is written with blocking writes. Both pipes are enlarged to
+ * 1 MiB where they are pipes. stdin EOF sends FIN but keeps stdout open (half-close).
+ */
+import { AbortCode } from "../core/frame.ts";
+import { HEADER_SIZE } from "../core/frame.ts";
+import type { Session } from "../core/session.ts";
+import { enlargePipe } from "../io/pipe-size.ts";
+import { StdinReader } from "../io/stdin-reader.ts";
+import { StdoutWriter } from "../io/stdout-writer.ts";
+import type { LocalSide } from "./local-side.ts";
+
+export interface StdioOptions {
+  inFd?: number;
+  outFd?: number;
+  chunkSize: number;
+  onInputError?(err: Error): void;
+}
+
+export class StdioSide implements LocalSide {
+  private readonly out: StdoutWriter;
+  private reader: StdinReader | null = null;
+  private session: Session | null = null;
+  private readonly inFd: number;
+
+  constructor(private readonly o: StdioOptions) {
+    this.inFd = o.inFd ?? 0;
+    const outFd = o.outFd ?? 1;
+    enlargePipe(this.inFd);
+    enlargePipe(outFd);
+    this.out = new StdoutWriter(outFd);
+  }
+
+  data(view: Uint8Array): boolean {
+    if (this.out.write(view)) return true;
+    this.session?.abort(AbortCode.APPLICATION, "receiver's output closed", this.out.failed ?? undefined);
+    return false;
+  }
+
+  end(): void {}
+
+  drain(): void {
+    this.reader?.resume();
+  }
+
+  start(session: Session): void {
+    this.session = session;
+    this.reader = new StdinReader(this.inFd, this.o.chunkSize, HEADER_SIZE, {
+      chunk: (frame) => session.state === "open" && session.writeFrame(frame),
+      end: () => session.end(),
+      error: (err) => {
+        this.o.onInputError?.(err);
+        session.end();
+      },
+    });
+  }
+
+  /** Stop reading input now and finish the stream (first Ctrl-C). */
+  finishInput(): void {
+    this.reader?.stop();
+    this.session?.end();
+  }
+
+  close(): void {
+    this.reader?.stop();
+  }
+
+  get bytesOut(): number {
+    return this.out.bytes;
+  }
+}

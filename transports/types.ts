@@ -1,0 +1,63 @@
+/**
+ * The transport-plugin contract. A transport is a plain object made by a factory:
+ * it turns a URL into a byte pipe (dial) and accepts byte pipes (listen).
+ * The engine (src/core) never imports a transport; the composition root (CLI, public API)
+ * builds a registry of transports and hands the engine pipes.
+ */
+import type { Pipe } from "../src/core/pipe.ts";
+
+export type { Pipe, PipeHandler, PipeInfo } from "../src/core/pipe.ts";
+
+/** Options shared by all transports. Transports ignore what they do not understand. */
+export interface TransportOptions {
+  /** TLS: PEM text (not paths; the CLI reads the files). */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Skip certificate verification (client). */
+  insecure?: boolean;
+  /** Pin the peer certificate: "sha256:HEX" (colons allowed in HEX). */
+  pin?: string[];
+  /** TLS SNI / expected server name override. */
+  servername?: string;
+  /** Server: require and verify client certificates against `ca`. */
+  requestCert?: boolean;
+  /** HTTP CONNECT / SOCKS proxy URL, or null to force a direct connection. Undefined → environment. */
+  proxy?: string | null;
+  /** WebSocket: extra request headers; Host override via a "Host" entry. */
+  headers?: Record<string, string>;
+  /** Local address to bind before connecting (source address selection). */
+  localAddress?: string;
+  /** Address family restriction: 4 or 6. */
+  family?: 4 | 6;
+}
+
+export interface DialOptions extends TransportOptions {
+  signal?: AbortSignal;
+  /** Milliseconds until the dial fails with TransportError code "ETIMEDOUT". */
+  timeoutMs?: number;
+}
+
+export interface ListenOptions extends TransportOptions {
+  signal?: AbortSignal;
+}
+
+export interface Listener {
+  /** The URL actually bound (port 0 replaced by the real port), e.g. "tcp://127.0.0.1:40123". */
+  readonly url: URL;
+  readonly port: number;
+  /** Information worth printing once (e.g. a generated certificate's fingerprint). */
+  readonly notes: string[];
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  /** Short name, e.g. "tcp". */
+  readonly name: string;
+  /** URL schemes this transport handles, without ":" (e.g. ["ws", "wss"]). */
+  readonly schemes: readonly string[];
+  /** Open one pipe. Rejects with TransportError (codes: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, TLS, PROXY, …). */
+  dial(url: URL, opts: DialOptions): Promise<Pipe>;
+  /** Accept pipes until closed. Rejects with TransportError (e.g. EADDRINUSE). */
+  listen(url: URL, opts: ListenOptions, onPipe: (pipe: Pipe) => void): Promise<Listener>;
+}
