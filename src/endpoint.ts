@@ -13,6 +13,7 @@
  * Listen addresses (`{ listen: true }`) additionally accept port 0 (pick a free port), an empty host
  * (":9000", "tcp://:9000" → the wildcard address) and a bare port ("9000").
  */
+import { quote } from "./cli/units.ts";
 import { ConfigError } from "./core/errors.ts";
 
 export interface EndpointParseOptions {
@@ -29,7 +30,7 @@ const NO_PATH_SCHEMES = new Set(["tcp", "tls"]);
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s;
 
 function fail(text: string, why: string): never {
-  throw new ConfigError("EENDPOINT", `invalid endpoint '${text}': ${why}`);
+  throw new ConfigError("EENDPOINT", `invalid endpoint ${quote(text)}: ${why}`);
 }
 
 /** Parse endpoint text into a URL; throws ConfigError (code "EENDPOINT") with a one-line reason. */
@@ -62,10 +63,10 @@ export function parseEndpoint(text: string, defaultScheme = "tcp", opts: Endpoin
     if (close < 0) fail(input, "missing ']' after IPv6 address");
     host = authority.slice(1, close);
     const after = authority.slice(close + 1);
-    if (after !== "" && !after.startsWith(":")) fail(input, `unexpected '${after}' after ']'`);
+    if (after !== "" && !after.startsWith(":")) fail(input, `unexpected ${quote(after)} after ']'`);
     portText = after.slice(1);
     if (host.includes("%")) fail(input, "IPv6 zone ids (%eth0) are not supported; bind with a local address instead");
-    if (!host.includes(":")) fail(input, `'${host}' in brackets is not an IPv6 address`);
+    if (!host.includes(":")) fail(input, `${quote(host)} in brackets is not an IPv6 address`);
     host = `[${host}]`;
   } else {
     const colons = authority.split(":").length - 1;
@@ -85,7 +86,7 @@ export function parseEndpoint(text: string, defaultScheme = "tcp", opts: Endpoin
     port = DEFAULT_PORTS[scheme];
     if (port === undefined) fail(input, `missing port (expected ${sm === null ? "" : `${scheme}://`}host:port)`);
   } else {
-    if (!/^\d+$/.test(portText)) fail(input, `port '${portText}' is not a number`);
+    if (!/^\d+$/.test(portText)) fail(input, `port ${quote(portText)} is not a number`);
     port = Number(portText);
     if (port > 65535) fail(input, `port ${port} is out of range (1-65535)`);
     if (port === 0 && !listen) fail(input, "port 0 is only valid for listening");
@@ -99,7 +100,7 @@ export function parseEndpoint(text: string, defaultScheme = "tcp", opts: Endpoin
   try {
     return new URL(href);
   } catch {
-    return fail(input, `'${host}' is not a valid host name or address`);
+    return fail(input, `${quote(host)} is not a valid host name or address`);
   }
 }
 

@@ -18,7 +18,7 @@ import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type Sta
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
 import { splitCommand } from "./split-command.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
-import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
+import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize, quote } from "./units.ts";
 import { addHeader, parseHeader, parsePin, parseProxy } from "./values.ts";
 
 export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./config.ts";
@@ -33,7 +33,7 @@ function bad(code: string, message: string): never {
 }
 
 function invalid(o: Occurrence, why: string): never {
-  return bad("EINVALID_VALUE", `invalid value '${o.value ?? ""}' for ${o.spelling}: ${why}`);
+  return bad("EINVALID_VALUE", `invalid value ${quote(o.value ?? "")} for ${o.spelling}: ${why}`);
 }
 
 /** Typed access to the tokenized flags. */
@@ -123,7 +123,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   const { listenMode, listen } = listenAddresses(f, family);
   const mode = listenMode ? "listen" : "connect";
   if (listenMode && positionals.length > 0) {
-    bad("ECONFLICT", `listen mode takes no endpoints (got '${positionals[0]}'); choose the address with --listen URL or -p PORT`);
+    bad("ECONFLICT", `listen mode takes no endpoints (got ${quote(positionals[0] as string)}); choose the address with --listen URL or -p PORT`);
   }
   const endpoints = positionals.map((p) => parseEndpoint(p));
   if (!listenMode && endpoints.length === 0) {

@@ -4,9 +4,10 @@
  * the user spelled it.
  */
 import { ConfigError } from "../core/errors.ts";
+import { quote } from "./units.ts";
 
 function invalid(spelling: string, value: string, why: string): never {
-  throw new ConfigError("EINVALID_VALUE", `invalid value '${value}' for ${spelling}: ${why}`);
+  throw new ConfigError("EINVALID_VALUE", `invalid value ${quote(value)} for ${spelling}: ${why}`);
 }
 
 const PIN_RE = /^sha256:((?:[0-9a-f]{2}:?){31}[0-9a-f]{2})$/i;
@@ -50,7 +51,7 @@ export function parseHeader(spelling: string, value: string): [string, string] {
   if (colon < 0) invalid(spelling, value, "expected 'Name: value'");
   const name = value.slice(0, colon).trim();
   const val = value.slice(colon + 1).trim();
-  if (!TOKEN_RE.test(name)) invalid(spelling, value, `'${name}' is not a valid header name`);
+  if (!TOKEN_RE.test(name)) invalid(spelling, value, `${quote(name)} is not a valid header name`);
   if (/[\r\n\0]/.test(val)) invalid(spelling, value, "header values cannot contain line breaks or NUL");
   return [name, val];
 }

@@ -8,6 +8,8 @@ export class ReorderBuffer {
   /** Bytes held out of order. */
   bytes = 0;
   duplicateBytes = 0;
+  /** Most bytes ever held out of order (how much reordering the paths caused). */
+  peakBytes = 0;
   private offs: number[] = [];
   private views: Uint8Array[] = [];
 
@@ -80,6 +82,7 @@ export class ReorderBuffer {
     offs.splice(lo, 0, offset);
     this.views.splice(lo, 0, view);
     this.bytes += view.length;
+    if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
   }
 
   /** Highest offset held (end of the furthest segment), or `next` when nothing is held. */

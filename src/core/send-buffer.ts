@@ -13,6 +13,8 @@ export interface Segment<S> {
   sentAt: number;
   /** Queued for reinjection. */
   queued: boolean;
+  /** The frame came from the application (writeFrame) and is handed back on release. */
+  readonly owned: boolean;
 }
 
 export class SendBuffer<S> {
@@ -34,7 +36,7 @@ export class SendBuffer<S> {
     return this.reinjectQ.length;
   }
 
-  push(frame: Uint8Array, payloadLength: number): Segment<S> {
+  push(frame: Uint8Array, payloadLength: number, owned = false): Segment<S> {
     const seg: Segment<S> = {
       offset: this.nxt,
       end: this.nxt + payloadLength,
@@ -43,6 +45,7 @@ export class SendBuffer<S> {
       sends: 0,
       sentAt: 0,
       queued: false,
+      owned,
     };
     this.nxt = seg.end;
     this.segs.push(seg);

@@ -22,6 +22,11 @@ export interface SessionEvents {
   drain(): void;
   /** The session is over: `err` undefined = both directions closed and acknowledged. */
   closed(err?: Error): void;
+  /**
+   * A frame given to writeFrame() was acknowledged and written exactly once: nothing refers to its
+   * memory any more, the producer may reuse it.
+   */
+  release?(frame: Uint8Array): void;
   subflowUp?(sub: Subflow): void;
   subflowDown?(sub: Subflow, err?: Error): void;
 }
@@ -90,7 +95,7 @@ export class Session implements SubflowOwner {
       const n = Math.min(size, bytes.length - pos);
       const frame = new Uint8Array(HEADER_SIZE + n);
       frame.set(bytes.subarray(pos, pos + n), HEADER_SIZE);
-      this.enqueue(frame);
+      this.enqueue(frame, false);
     }
     this.pump();
     return this.afterWrite();
@@ -102,7 +107,7 @@ export class Session implements SubflowOwner {
    */
   writeFrame(frame: Uint8Array): boolean {
     if (frame.length <= HEADER_SIZE) return this.writable;
-    this.enqueue(frame);
+    this.enqueue(frame, true);
     this.pump();
     return this.afterWrite();
   }
@@ -128,7 +133,8 @@ export class Session implements SubflowOwner {
     if (this.state === "closed") return;
     const frame = encodeAbort(code, reason);
     for (const s of this.subflows) s.sendControl(frame);
-    this.finish(err ?? new SessionError("EABORTED", reason));
+    // Close (flush) rather than abort the pipes, so the ABORT frame reaches the peer.
+    this.finish(err ?? new SessionError("EABORTED", reason), false);
   }
 
   get sendFinished(): boolean {
@@ -213,7 +219,7 @@ export class Session implements SubflowOwner {
   onAck(ack: number, limit: number, flags: number): void {
     if (ack > this.send.nxt) throw new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
     if (limit > this.peerLimit) this.peerLimit = limit;
-    const freed = this.send.ack(ack, ackedSegment);
+    const freed = this.send.ack(ack, this.acked);
     if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
     if (freed > 0 && this.needDrain && this.writable) {
       this.needDrain = false;
@@ -242,11 +248,21 @@ export class Session implements SubflowOwner {
 
   // ---------------------------------------------------------------- internals
 
-  private enqueue(frame: Uint8Array): void {
+  private readonly acked = (seg: Segment<Subflow>): void => {
+    const s = seg.sentOn;
+    if (s !== null) {
+      const len = seg.end - seg.offset;
+      s.inflight -= len;
+      s.ackedBytes += len;
+    }
+    if (seg.sends === 1 && seg.owned) this.events.release?.(seg.frame);
+  };
+
+  private enqueue(frame: Uint8Array, owned: boolean): void {
     if (this.finOffset !== null) throw new SessionError("EWRITEAFTEREND", "write after end()");
     if (this.state !== "open") throw new SessionError("ECLOSED", "write to a closed session");
     sealData(frame, this.send.nxt);
-    this.send.push(frame, frame.length - HEADER_SIZE);
+    this.send.push(frame, frame.length - HEADER_SIZE, owned);
   }
 
   private afterWrite(): boolean {
@@ -365,7 +381,7 @@ export class Session implements SubflowOwner {
     }
   }
 
-  private finish(err?: Error): void {
+  private finish(err?: Error, hard = true): void {
     if (this.state === "closed") return;
     this.state = "closed";
     this.error = err;
@@ -373,7 +389,7 @@ export class Session implements SubflowOwner {
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.timer = null;
     for (const s of [...this.subflows]) {
-      if (err) s.abort(err);
+      if (err && hard) s.abort(err);
       else s.close();
     }
     this.subflows.length = 0;
@@ -382,14 +398,6 @@ export class Session implements SubflowOwner {
   }
 }
 
-function ackedSegment(seg: Segment<Subflow>): void {
-  const s = seg.sentOn;
-  if (s !== null) {
-    const len = seg.end - seg.offset;
-    s.inflight -= len;
-    s.ackedBytes += len;
-  }
-}
 
 function isPrimaryUp(s: Subflow): boolean {
   return !s.backup && s.state === "up";

@@ -2,35 +2,48 @@
  * Reads a file descriptor (stdin) on a Worker thread with blocking reads, straight into buffers that
  * leave room for the frame header, and hands them over without copying (transferred ArrayBuffers).
  * Blocking reads on the main thread would stall its timers (acks, heartbeats) while the producer is idle.
- * Flow control: the main thread grants credits (frames it will accept) through a shared counter.
+ *
+ * Flow control is by credit: the worker reads one chunk per credit the main thread grants. Buffers the
+ * session has finished with (acknowledged) travel back to the worker and are reused, so a long transfer
+ * allocates (and page-faults) only a window's worth of memory.
  */
 const WORKER_SOURCE = `
 const { readSync } = require("node:fs");
-self.onmessage = (e) => {
-  const { credit, fd, chunk, headroom } = e.data;
-  const c = new Int32Array(credit);
-  for (;;) {
-    while (Atomics.load(c, 0) <= 0) Atomics.wait(c, 0, Atomics.load(c, 0), 1000);
-    Atomics.sub(c, 0, 1);
-    let buf = new ArrayBuffer(headroom + chunk);
+let fd = 0, chunk = 0, headroom = 0, credits = 0, done = false;
+const pool = [];
+const nap = new Int32Array(new SharedArrayBuffer(4));
+function pump() {
+  while (credits > 0 && !done) {
+    credits--;
+    let buf = pool.pop() || new ArrayBuffer(headroom + chunk);
     let n;
-    try {
-      n = readSync(fd, new Uint8Array(buf), headroom, chunk, null);
-    } catch (err) {
-      if (err && err.code === "EAGAIN") { Atomics.add(c, 0, 1); Atomics.wait(c, 0, -1, 2); continue; }
-      if (err && err.code === "EOF") { postMessage({ eof: true }); return; }
-      postMessage({ err: String(err && err.message || err), code: err && err.code });
-      return;
+    for (;;) {
+      try { n = readSync(fd, new Uint8Array(buf), headroom, chunk, null); break; }
+      catch (err) {
+        if (err && err.code === "EAGAIN") { Atomics.wait(nap, 0, 0, 2); continue; }
+        if (err && err.code === "EOF") { n = 0; break; }
+        done = true;
+        postMessage({ err: String((err && err.message) || err), code: err && err.code });
+        return;
+      }
     }
-    if (n === 0) { postMessage({ eof: true }); return; }
-    // Small reads (interactive use) are copied into a right-sized buffer so a keystroke does not pin a whole chunk.
-    if (n < chunk >> 1) buf = buf.slice(0, headroom + n);
+    if (n === 0) { done = true; postMessage({ eof: true }); return; }
+    // A small read (interactive use) is copied into a right-sized buffer so a keystroke does not pin
+    // a whole chunk; the big buffer stays in the pool.
+    if (n < chunk >> 1) { const small = buf.slice(0, headroom + n); pool.push(buf); buf = small; }
     postMessage({ buf, n }, [buf]);
   }
+}
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.init) { fd = m.fd; chunk = m.chunk; headroom = m.headroom; }
+  if (m.buf && m.buf.byteLength === headroom + chunk && pool.length < 64) pool.push(m.buf);
+  credits += m.credit || 0;
+  pump();
 };`;
 
 export interface StdinReaderEvents {
-  /** A buffer: `headroom` free bytes then `n` bytes read. Return false to stop reading until `resume()`. */
+  /** `headroom` free bytes then the bytes read. Return false to stop reading until `resume()`. */
   chunk(frame: Uint8Array): boolean;
   end(): void;
   error(err: Error): void;
@@ -38,29 +51,26 @@ export interface StdinReaderEvents {
 
 export class StdinReader {
   private readonly worker: Worker;
-  private readonly credit = new Int32Array(new SharedArrayBuffer(4));
   private stopped = false;
   private paused = false;
 
   constructor(
     fd: number,
-    chunk: number,
+    private readonly chunkSize: number,
     private readonly headroom: number,
     private readonly events: StdinReaderEvents,
     window = 4,
   ) {
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
     this.worker = new Worker(url);
-    this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
-    this.credit[0] = window;
-    this.worker.postMessage({ credit: this.credit.buffer, fd, chunk, headroom });
+    this.worker.postMessage({ init: true, fd, chunk: chunkSize, headroom, credit: window });
   }
 
   private onMessage(m: { buf?: ArrayBuffer; n?: number; eof?: boolean; err?: string; code?: string }): void {
     if (this.stopped) return;
     if (m.buf !== undefined) {
-      if (this.events.chunk(new Uint8Array(m.buf, 0, this.headroom + m.n!))) this.grant();
+      if (this.events.chunk(new Uint8Array(m.buf, 0, this.headroom + m.n!))) this.grant(null);
       else this.paused = true;
       return;
     }
@@ -73,12 +83,18 @@ export class StdinReader {
   resume(): void {
     if (!this.paused || this.stopped) return;
     this.paused = false;
-    this.grant();
+    this.grant(null);
   }
 
-  private grant(): void {
-    Atomics.add(this.credit, 0, 1);
-    Atomics.notify(this.credit, 0);
+  /** A frame this reader produced is no longer used by anyone: its memory may be read into again. */
+  recycle(frame: Uint8Array): void {
+    const buf = frame.buffer;
+    if (this.stopped || !(buf instanceof ArrayBuffer) || buf.byteLength !== this.headroom + this.chunkSize) return;
+    this.worker.postMessage({ buf }, [buf]);
+  }
+
+  private grant(_: null): void {
+    this.worker.postMessage({ credit: 1 });
   }
 
   stop(): void {

@@ -11,6 +11,8 @@ export interface LocalSide {
   end(): void;
   /** The session can take more of our input. */
   drain(): void;
+  /** A frame this side gave to session.writeFrame() is free for reuse (optional). */
+  release?(frame: Uint8Array): void;
   /** The session is open: start feeding it. */
   start(session: Session): void;
   /** The session is over (cleanly or not): release everything. */

@@ -44,6 +44,10 @@ export class StdioSide implements LocalSide {
     this.reader?.resume();
   }
 
+  release(frame: Uint8Array): void {
+    this.reader?.recycle(frame);
+  }
+
   start(session: Session): void {
     this.session = session;
     this.reader = new StdinReader(this.inFd, this.o.chunkSize, HEADER_SIZE, {
