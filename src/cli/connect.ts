@@ -34,7 +34,10 @@ export async function runConnect(c: Config, registry: TransportRegistry): Promis
   const local = makeLocalSide(c);
   const pm = new PathManager(paths, sessionOptions(c), {
     dialFailed: (p, err, attempt) =>
-      attempt === 0 ? log.warn(`${p.label}: ${err.message}`) : log.debug(`${p.label}: re-dial ${attempt} failed: ${err.message}`),
+      // With one path its failure is the run's error, printed once by main.
+      attempt === 0 && paths.length > 1
+        ? log.warn(`${p.label}: ${err.message}`)
+        : log.debug(`${p.label}: ${attempt === 0 ? "dial" : `re-dial ${attempt}`} failed: ${err.message}`),
     up: (p, sub) => log.debug(`subflow up: ${p.label} (${sub.info.local} → ${sub.info.remote})${p.backup ? " [backup]" : ""}`),
     down: (p, _sub, err) => log.info(`subflow down: ${p.label}${err ? `: ${err.message}` : ""}`),
   });
