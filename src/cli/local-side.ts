@@ -7,6 +7,7 @@ import { log } from "../log.ts";
 export function makeLocalSide(c: Config): LocalSide {
   return new StdioSide({
     chunkSize: c.chunkSize,
+    sendBuffer: c.sendBuffer,
     onInputError: (err) => log.warn(err.message),
   });
 }

@@ -12,6 +12,7 @@ import { runConnect } from "./connect.ts";
 import { runListen } from "./listen.ts";
 import type { RunHandle } from "./run-session.ts";
 import { StdioSide } from "../modes/stdio.ts";
+import type { SessionStats } from "../core/stats.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       const stopSignals = onSignals(() => [h]);
       const err = await h.done;
       stopSignals();
+      if (h.session) log.debug(summary(h.session.stats()));
       if (err) throw err;
       return EXIT_OK;
     }
@@ -52,6 +54,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 let signalled = 0;
+
+function summary(st: SessionStats): string {
+  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  return `session ${st.id.slice(0, 8)}: sent ${mb(st.bytesSent)}, received ${mb(st.bytesReceived)}, reinjected ${mb(st.reinjectedBytes)}, ${(st.uptimeMs / 1000).toFixed(2)} s`;
+}
 
 /**
  * First SIGINT/SIGTERM: stop reading input and close every session cleanly (FIN, wait for acks).

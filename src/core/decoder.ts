@@ -1,6 +1,8 @@
 /**
  * Streaming frame decoder: feed it whatever the pipe delivers, it calls the sink once per frame.
- * DATA payloads are views into the delivered chunks; a payload is copied only when it spans chunks.
+ * DATA payloads are never copied: a payload that spans chunks is handed over in fragments, each a
+ * view with its own connection-level offset (the receiver reassembles by offset anyway). The small
+ * payloads of control frames are copied when they span chunks.
  * Malformed input throws ProtocolError (the caller closes that subflow); the decoder is then unusable.
  */
 import { ProtocolError } from "./errors.ts";
@@ -15,6 +17,7 @@ import {
 } from "./frame.ts";
 
 export interface FrameSink {
+  /** A DATA payload, or a fragment of one (consecutive fragments have consecutive offsets). */
   onData(offset: number, payload: Uint8Array): void;
   onAck(ack: number, windowLimit: number, flags: number): void;
   onFin(finalOffset: number): void;
@@ -30,6 +33,9 @@ export class FrameDecoder {
   /** Payload being collected across chunk boundaries (only when it spans chunks). */
   private body: Uint8Array | null = null;
   private bodyFill = 0;
+  /** DATA payload bytes still to come, and the offset of the next one. */
+  private dataLeft = 0;
+  private dataOffset = 0;
   private failed = false;
 
   constructor(
@@ -49,13 +55,22 @@ export class FrameDecoder {
 
   /** True when no partial frame is pending (a clean place for the stream to end). */
   get idle(): boolean {
-    return this.headFill === 0 && this.body === null;
+    return this.headFill === 0 && this.body === null && this.dataLeft === 0;
   }
 
   private consume(chunk: Uint8Array): void {
     let pos = 0;
     const n = chunk.length;
     while (pos < n) {
+      if (this.dataLeft > 0) {
+        const take = Math.min(this.dataLeft, n - pos);
+        const off = this.dataOffset;
+        this.dataLeft -= take;
+        this.dataOffset += take;
+        pos += take;
+        this.sink.onData(off, chunk.subarray(pos - take, pos));
+        continue;
+      }
       if (this.body !== null) {
         const take = Math.min(this.body.length - this.bodyFill, n - pos);
         this.body.set(chunk.subarray(pos, pos + take), this.bodyFill);
@@ -76,6 +91,9 @@ export class FrameDecoder {
         if (n - start >= len) {
           this.emit(chunk, pos, chunk.subarray(start, start + len));
           pos = start + len;
+        } else if (chunk[pos] === FrameType.DATA) {
+          this.startData(chunk, pos, len, chunk.subarray(start));
+          pos = n;
         } else {
           this.head.set(chunk.subarray(pos, start));
           this.headFill = HEADER_SIZE;
@@ -99,6 +117,10 @@ export class FrameDecoder {
             this.emit(this.head, 0, chunk.subarray(pos, pos + len));
             this.headFill = 0;
             pos += len;
+          } else if (this.head[0] === FrameType.DATA) {
+            this.headFill = 0;
+            this.startData(this.head, 0, len, chunk.subarray(pos));
+            pos = n;
           } else {
             this.startBody(len, chunk.subarray(pos));
             pos = n;
@@ -106,6 +128,15 @@ export class FrameDecoder {
         }
       }
     }
+  }
+
+  /** A DATA frame whose payload continues in later chunks: hand over what is here, expect the rest. */
+  private startData(h: Uint8Array, at: number, len: number, first: Uint8Array): void {
+    const offset = readU64(h, at + 8);
+    if (offset + len > Number.MAX_SAFE_INTEGER) throw new ProtocolError("EFRAME", "offset overflow");
+    this.dataLeft = len - first.length;
+    this.dataOffset = offset + first.length;
+    if (first.length > 0) this.sink.onData(offset, first);
   }
 
   private startBody(len: number, first: Uint8Array): void {

@@ -23,8 +23,8 @@ export interface SessionEvents {
   /** The session is over: `err` undefined = both directions closed and acknowledged. */
   closed(err?: Error): void;
   /**
-   * A frame given to writeFrame() was acknowledged and written exactly once: nothing refers to its
-   * memory any more, the producer may reuse it.
+   * A frame given to writeFrame() was acknowledged: nothing refers to its memory any more, the producer
+   * may reuse it. Called in the order the frames were written.
    */
   release?(frame: Uint8Array): void;
   subflowUp?(sub: Subflow): void;
@@ -176,11 +176,27 @@ export class Session implements SubflowOwner {
     this.pump();
   }
 
+  subflowEnded(sub: Subflow): void {
+    if (this.finDelivered && this.finOffset !== null) {
+      // The peer has finished its stream and is closing its pipes: our FIN's ack is on its way on a
+      // subflow that delivers it before its own end. Close this one quietly.
+      sub.retired = true;
+      sub.close();
+      return;
+    }
+    sub.abort(new SessionError("EPEEREND", "peer ended the subflow"));
+  }
+
   subflowClosed(sub: Subflow, err?: Error): void {
     const i = this.subflows.indexOf(sub);
     if (i < 0) return;
     this.subflows.splice(i, 1);
     this.order = pickOrder(this.subflows);
+    if (sub.retired && this.state === "open") {
+      this.send.reinjectFrom(sub);
+      this.pump();
+      return;
+    }
     if (this.state === "closing") {
       if (this.subflows.length === 0) this.finish();
       return;
@@ -255,7 +271,7 @@ export class Session implements SubflowOwner {
       s.inflight -= len;
       s.ackedBytes += len;
     }
-    if (seg.sends === 1 && seg.owned) this.events.release?.(seg.frame);
+    if (seg.owned) this.events.release?.(seg.frame);
   };
 
   private enqueue(frame: Uint8Array, owned: boolean): void {
@@ -345,6 +361,11 @@ export class Session implements SubflowOwner {
     }
   }
 
+  /**
+   * Put a frame on a subflow. A frame is sent again only after the subflow it was on died (its pipe and
+   * queue are gone), so no live pipe still holds it when it is acknowledged and released. A future
+   * retransmission onto a second live subflow must send a copy to keep that true.
+   */
   private transmit(s: Subflow, seg: Segment<Subflow>, now: number): void {
     const len = seg.end - seg.offset;
     if (seg.sentOn !== null && seg.sentOn !== s) seg.sentOn.inflight -= len;

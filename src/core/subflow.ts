@@ -14,6 +14,8 @@ export interface SubflowOwner {
   frameSink(sub: Subflow): FrameSink;
   subflowWritable(sub: Subflow): void;
   subflowClosed(sub: Subflow, err?: Error): void;
+  /** The peer ended its side of the pipe while the subflow was up. */
+  subflowEnded(sub: Subflow): void;
 }
 
 export type SubflowState = "handshake" | "up" | "closing" | "closed";
@@ -166,13 +168,13 @@ export class Subflow implements PipeHandler {
   }
 
   end(): void {
-    // The peer ended its write side. Nothing more will arrive; when we are closing as well the
-    // pipe reports closed. An unexpected end is treated as the subflow's death.
-    if (this.state === "up") {
-      this.error ??= new SessionError("EPEEREND", "peer ended the subflow");
-      this.pipe.abort(this.error);
-    }
+    // The peer ended its write side: nothing more will arrive. When we are closing as well the pipe
+    // reports closed by itself; otherwise the session decides (a finished peer retires its pipes).
+    if (this.state === "up") this.owner?.subflowEnded(this);
   }
+
+  /** The subflow is being closed on purpose: its end is no failure and needs no re-dial. */
+  retired = false;
 
   closed(err?: Error): void {
     if (this.state === "closed") return;

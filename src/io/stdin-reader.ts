@@ -1,49 +1,50 @@
 /**
- * Reads a file descriptor (stdin) on a Worker thread with blocking reads, straight into buffers that
- * leave room for the frame header, and hands them over without copying (transferred ArrayBuffers).
- * Blocking reads on the main thread would stall its timers (acks, heartbeats) while the producer is idle.
+ * Reads a file descriptor (stdin) on a Worker thread with blocking reads, straight into the slots of a
+ * shared ring buffer that leave room for the frame header. The main thread wraps a filled slot in a
+ * view and hands it to the session: no copy anywhere, no allocation per chunk, and memory fixed at
+ * `slots × (headroom + chunk)`. (Transferring ArrayBuffers through postMessage copies them in Bun:
+ * measured at ~50 µs per 256 KiB round trip, 21% of the sender's CPU.)
  *
- * Flow control is by credit: the worker reads one chunk per credit the main thread grants. Buffers the
- * session has finished with (acknowledged) travel back to the worker and are reused, so a long transfer
- * allocates (and page-faults) only a window's worth of memory.
+ * Blocking reads on the main thread would stall its timers (acks, heartbeats) while the producer is
+ * idle, hence the worker. Slots are released in the order they were filled (the session acknowledges
+ * bytes in order); the worker waits for a free slot when the ring is full — that is the backpressure.
  */
 const WORKER_SOURCE = `
 const { readSync } = require("node:fs");
-let fd = 0, chunk = 0, headroom = 0, credits = 0, done = false;
-const pool = [];
-const nap = new Int32Array(new SharedArrayBuffer(4));
-function pump() {
-  while (credits > 0 && !done) {
-    credits--;
-    let buf = pool.pop() || new ArrayBuffer(headroom + chunk);
+self.onmessage = (e) => {
+  const { fd, ring, ctl, slots, slotSize, headroom } = e.data;
+  const bytes = new Uint8Array(ring);
+  const c = new Int32Array(ctl); // [0] produced, [1] released, [2] stop, then one length per slot
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const produced = Atomics.load(c, 0);
+    let released = Atomics.load(c, 1);
+    while (produced - released >= slots) {
+      if (Atomics.load(c, 2)) return;
+      Atomics.wait(c, 1, released, 1000);
+      released = Atomics.load(c, 1);
+    }
+    if (Atomics.load(c, 2)) return;
+    const slot = produced % slots;
     let n;
     for (;;) {
-      try { n = readSync(fd, new Uint8Array(buf), headroom, chunk, null); break; }
+      try { n = readSync(fd, bytes, slot * slotSize + headroom, slotSize - headroom, null); break; }
       catch (err) {
         if (err && err.code === "EAGAIN") { Atomics.wait(nap, 0, 0, 2); continue; }
         if (err && err.code === "EOF") { n = 0; break; }
-        done = true;
         postMessage({ err: String((err && err.message) || err), code: err && err.code });
         return;
       }
     }
-    if (n === 0) { done = true; postMessage({ eof: true }); return; }
-    // A small read (interactive use) is copied into a right-sized buffer so a keystroke does not pin
-    // a whole chunk; the big buffer stays in the pool.
-    if (n < chunk >> 1) { const small = buf.slice(0, headroom + n); pool.push(buf); buf = small; }
-    postMessage({ buf, n }, [buf]);
+    if (n === 0) { postMessage({ eof: true }); return; }
+    Atomics.store(c, 3 + slot, n);
+    Atomics.store(c, 0, produced + 1);
+    postMessage(produced + 1);
   }
-}
-self.onmessage = (e) => {
-  const m = e.data;
-  if (m.init) { fd = m.fd; chunk = m.chunk; headroom = m.headroom; }
-  if (m.buf && m.buf.byteLength === headroom + chunk && pool.length < 64) pool.push(m.buf);
-  credits += m.credit || 0;
-  pump();
 };`;
 
 export interface StdinReaderEvents {
-  /** `headroom` free bytes then the bytes read. Return false to stop reading until `resume()`. */
+  /** `headroom` free bytes then the bytes read. Return false to stop taking input until `resume()`. */
   chunk(frame: Uint8Array): boolean;
   end(): void;
   error(err: Error): void;
@@ -51,55 +52,88 @@ export interface StdinReaderEvents {
 
 export class StdinReader {
   private readonly worker: Worker;
-  private stopped = false;
+  private readonly ring: SharedArrayBuffer;
+  private readonly ctl: Int32Array;
+  private readonly slotSize: number;
+  /** Slots filled by the worker / handed to the consumer / released back. */
+  private produced = 0;
+  private taken = 0;
+  private released = 0;
   private paused = false;
+  private eof = false;
+  private stopped = false;
 
   constructor(
     fd: number,
-    private readonly chunkSize: number,
+    chunk: number,
     private readonly headroom: number,
     private readonly events: StdinReaderEvents,
-    window = 4,
+    private readonly slots = 32,
   ) {
+    this.slotSize = headroom + chunk;
+    this.ring = new SharedArrayBuffer(slots * this.slotSize);
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (3 + slots)));
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
     this.worker = new Worker(url);
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
-    this.worker.postMessage({ init: true, fd, chunk: chunkSize, headroom, credit: window });
+    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom });
   }
 
-  private onMessage(m: { buf?: ArrayBuffer; n?: number; eof?: boolean; err?: string; code?: string }): void {
+  private onMessage(m: number | { eof?: boolean; err?: string; code?: string }): void {
     if (this.stopped) return;
-    if (m.buf !== undefined) {
-      if (this.events.chunk(new Uint8Array(m.buf, 0, this.headroom + m.n!))) this.grant(null);
-      else this.paused = true;
+    if (typeof m === "number") {
+      this.produced = m;
+      this.feed();
+      return;
+    }
+    if (m.eof) {
+      this.eof = true;
+      this.feed();
       return;
     }
     this.stop();
-    if (m.eof) this.events.end();
-    else this.events.error(Object.assign(new Error(`reading input: ${m.err}`), { code: m.code }));
+    this.events.error(Object.assign(new Error(`reading input: ${m.err}`), { code: m.code }));
   }
 
-  /** Accept more input after `chunk` returned false. */
+  private feed(): void {
+    while (!this.paused && !this.stopped && this.taken < this.produced) {
+      const slot = this.taken % this.slots;
+      const n = this.ctl[3 + slot]!;
+      this.taken++;
+      if (!this.events.chunk(new Uint8Array(this.ring, slot * this.slotSize, this.headroom + n))) this.paused = true;
+    }
+    if (this.eof && this.taken === this.produced && !this.stopped) {
+      this.stop();
+      this.events.end();
+    }
+  }
+
+  /** Take input again after `chunk` returned false. */
   resume(): void {
-    if (!this.paused || this.stopped) return;
+    if (!this.paused) return;
     this.paused = false;
-    this.grant(null);
+    this.feed();
   }
 
-  /** A frame this reader produced is no longer used by anyone: its memory may be read into again. */
-  recycle(frame: Uint8Array): void {
-    const buf = frame.buffer;
-    if (this.stopped || !(buf instanceof ArrayBuffer) || buf.byteLength !== this.headroom + this.chunkSize) return;
-    this.worker.postMessage({ buf }, [buf]);
-  }
-
-  private grant(_: null): void {
-    this.worker.postMessage({ credit: 1 });
+  /**
+   * The consumer is done with the oldest frame it was given (frames are released in order). Its slot
+   * is read into again.
+   */
+  release(frame: Uint8Array): void {
+    if (frame.buffer !== this.ring || this.released >= this.taken) return;
+    if (frame.byteOffset !== (this.released % this.slots) * this.slotSize) {
+      throw new Error(`stdin ring released out of order (slot at ${frame.byteOffset})`);
+    }
+    this.released++;
+    Atomics.store(this.ctl, 1, this.released);
+    Atomics.notify(this.ctl, 1);
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    Atomics.store(this.ctl, 2, 1);
+    Atomics.notify(this.ctl, 1);
     this.worker.terminate();
   }
 }

@@ -15,6 +15,7 @@ export interface StdioOptions {
   inFd?: number;
   outFd?: number;
   chunkSize: number;
+  sendBuffer: number;
   onInputError?(err: Error): void;
 }
 
@@ -45,11 +46,13 @@ export class StdioSide implements LocalSide {
   }
 
   release(frame: Uint8Array): void {
-    this.reader?.recycle(frame);
+    this.reader?.release(frame);
   }
 
   start(session: Session): void {
     this.session = session;
+    // Ring slots: enough to fill the send buffer, plus room to read ahead.
+    const slots = Math.ceil(this.o.sendBuffer / this.o.chunkSize) + 4;
     this.reader = new StdinReader(this.inFd, this.o.chunkSize, HEADER_SIZE, {
       chunk: (frame) => session.state === "open" && session.writeFrame(frame),
       end: () => session.end(),
@@ -57,7 +60,7 @@ export class StdioSide implements LocalSide {
         this.o.onInputError?.(err);
         session.end();
       },
-    });
+    }, slots);
   }
 
   /** Stop reading input now and finish the stream (first Ctrl-C). */

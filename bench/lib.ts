@@ -1,0 +1,86 @@
+/** Shared bench plumbing: run a sender/receiver pair through FIFOs, measure wall, CPU and peak RSS. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "..");
+export const CLI = join(ROOT, "bin", "bondcat.js");
+export const BUN = process.execPath;
+export const GiB = 1 << 30;
+
+export interface Measure {
+  seconds: number;
+  gbps: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const p = s.port;
+  s.stop(true);
+  return p;
+}
+
+/**
+ * `receiver(port)` and `sender(port)` are shell command lines (without redirections). The sender reads
+ * `bytes` from `head -c … /dev/zero` through a FIFO; the receiver writes into a FIFO drained by `cat`.
+ * Each runs under `exec`, so its resource usage is its own.
+ */
+export async function measurePair(
+  bytes: number,
+  receiver: (port: number) => string,
+  sender: (port: number) => string,
+  ready: (port: number) => Promise<void>,
+): Promise<Measure> {
+  const dir = mkdtempSync(join(tmpdir(), "bondcat-bench-"));
+  const fin = join(dir, "in");
+  const fout = join(dir, "out");
+  Bun.spawnSync(["mkfifo", fin, fout]);
+  const port = await freePort();
+  try {
+    const drain = Bun.spawn(["sh", "-c", `exec cat ${q(fout)} > /dev/null`]);
+    const recv = Bun.spawn(["sh", "-c", `exec ${receiver(port)} > ${q(fout)} < /dev/null`], { stderr: "pipe" });
+    await ready(port);
+    const t0 = performance.now();
+    const feed = Bun.spawn(["sh", "-c", `exec head -c ${bytes} /dev/zero > ${q(fin)}`]);
+    const send = Bun.spawn(["sh", "-c", `exec ${sender(port)} < ${q(fin)} > /dev/null`], { stderr: "pipe" });
+    const [sc, rc] = await Promise.all([send.exited, recv.exited, feed.exited]);
+    const seconds = (performance.now() - t0) / 1000;
+    await drain.exited;
+    if (sc !== 0 || rc !== 0) {
+      throw new Error(`exit codes ${sc}/${rc}: ${await new Response(send.stderr).text()} ${await new Response(recv.stderr).text()}`);
+    }
+    const ru = [send.resourceUsage()!, recv.resourceUsage()!];
+    const cpu = ru.reduce((a, r) => a + Number(r.cpuTime.user + r.cpuTime.system) / 1e6, 0);
+    return {
+      seconds,
+      gbps: (bytes * 8) / seconds / 1e9,
+      cpuSeconds: cpu / (bytes / GiB),
+      peakRssMB: Math.max(...ru.map((r) => Number(r.maxRSS))) / 1048576,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Wait until a socket listens on port (asked of `ss`, so a one-shot listener's accept is not used up). */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = Bun.spawnSync(["ss", "-ltnH", `( sport = :${port} )`]);
+    if (new TextDecoder().decode(r.stdout).trim() !== "") return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`nothing listening on ${port}`);
+    await Bun.sleep(20);
+  }
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export const bondcatCmd = (args: string) => `${q(BUN)} ${q(CLI)} ${args}`;

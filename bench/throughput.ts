@@ -1,0 +1,53 @@
+/**
+ * Loopback throughput of the CLI's stdin → bonded subflows → stdout path, beside a raw single TCP
+ * stream through the same pipes (socat -b 262144), interleaved in one run.
+ *   bun bench/throughput.ts [--size 1G] [--rounds 3]
+ * Prints a markdown table for BENCHMARKS.md.
+ */
+import { bondcatCmd, GiB, measurePair, median, waitForPort, type Measure } from "./lib.ts";
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
+const sizeText = opt("--size", "1G");
+const bytes = Number.parseFloat(sizeText) * ({ K: 1024, M: 1 << 20, G: GiB } as Record<string, number>)[sizeText.slice(-1).toUpperCase()]!;
+const rounds = Number(opt("--rounds", "3"));
+const extra = opt("--args", "");
+
+if (Bun.spawnSync(["sh", "-c", "command -v socat"]).exitCode !== 0) {
+  console.error("socat is not installed (apt-get install socat): the raw baseline needs it");
+  process.exit(2);
+}
+
+// The bondcat listener prints its port; we pick the port ourselves and wait for it to accept.
+const cases: Record<string, { recv: (p: number) => string; send: (p: number) => string }> = {
+  "socat (raw TCP)": {
+    recv: (p) => `socat -b 262144 -u TCP-LISTEN:${p},bind=127.0.0.1,reuseaddr -`,
+    send: (p) => `socat -b 262144 -u - TCP:127.0.0.1:${p}`,
+  },
+  "bondcat -x 1": { recv: (p) => bondcatCmd(`-l -p ${p}`), send: (p) => bondcatCmd(`${extra} -x 1 127.0.0.1:${p}`) },
+  "bondcat -x 2": { recv: (p) => bondcatCmd(`-l -p ${p}`), send: (p) => bondcatCmd(`${extra} -x 2 127.0.0.1:${p}`) },
+  "bondcat -x 4": { recv: (p) => bondcatCmd(`-l -p ${p}`), send: (p) => bondcatCmd(`${extra} -x 4 127.0.0.1:${p}`) },
+};
+
+const results = new Map<string, Measure[]>();
+for (let r = 0; r < rounds; r++) {
+  for (const [name, c] of Object.entries(cases)) {
+    const m = await measurePair(bytes, c.recv, c.send, (p) => waitForPort(p));
+    (results.get(name) ?? results.set(name, []).get(name)!).push(m);
+    console.error(`round ${r + 1} ${name}: ${m.gbps.toFixed(2)} Gbit/s, ${m.cpuSeconds.toFixed(2)} CPU s/GiB, ${m.peakRssMB.toFixed(0)} MB`);
+  }
+}
+
+const base = median(results.get("socat (raw TCP)")!.map((m) => m.gbps));
+console.log(`\n${sizeText} per transfer, median of ${rounds} interleaved rounds\n`);
+console.log("| path | Gbit/s | % of socat | CPU s/GiB (both ends) | peak RSS MB (max of ends) |");
+console.log("|---|---:|---:|---:|---:|");
+for (const [name, ms] of results) {
+  const g = median(ms.map((m) => m.gbps));
+  console.log(
+    `| ${name} | ${g.toFixed(2)} | ${((g / base) * 100).toFixed(0)}% | ${median(ms.map((m) => m.cpuSeconds)).toFixed(2)} | ${Math.max(...ms.map((m) => m.peakRssMB)).toFixed(0)} |`,
+  );
+}
