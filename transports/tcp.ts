@@ -191,12 +191,27 @@ type ConnectOptions = TCPSocketConnectOptions<TcpPipe> & { localAddress?: string
 const KNOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EADDRINUSE", "EADDRNOTAVAIL",
   "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EACCES", "EAI_AGAIN"]);
 
+const FRIENDLY: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  ETIMEDOUT: "timed out",
+  EADDRINUSE: "address in use",
+  EADDRNOTAVAIL: "address not available",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EACCES: "permission denied",
+};
+
 function toTransportError(err: unknown, fallback: string, context: string): TransportError {
   if (err instanceof TransportError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
-  const c = typeof code === "string" && KNOWN_CODES.has(code) ? code : fallback;
-  return new TransportError(c === "EAI_AGAIN" ? "ENOTFOUND" : c, `${context}: ${message}`, { cause: err });
+  const c0 = typeof code === "string" && KNOWN_CODES.has(code) ? code : fallback;
+  const c = c0 === "EAI_AGAIN" ? "ENOTFOUND" : c0;
+  // Bun's own messages can be vague ("Failed to connect"): lead with what the code means.
+  const text = FRIENDLY[c];
+  const msg = text && !message.toLowerCase().includes(text) ? `${text} (${message})` : message;
+  return new TransportError(c, `${context}: ${msg}`, { cause: err });
 }
 
 function formatAddr(address: string, port: number): string {
