@@ -1,0 +1,115 @@
+/**
+ * Library API: open bonded streams from other programs.
+ *
+ *   const stream = await connect(["tcp://a:9000", "tcp://b:9000"], { multiplier: 2 });
+ *   const server = await listen(["tcp://0.0.0.0:9000"], {}, (stream) => stream.pipe(stream));
+ */
+import { Acceptor } from "../core/acceptor.ts";
+import { type SessionOptions, withDefaults } from "../core/options.ts";
+import { PathManager, type PathSpec } from "../core/path-manager.ts";
+import { parseEndpoint, formatEndpoint } from "../endpoint.ts";
+import { TransportRegistry } from "../registry.ts";
+import { builtinTransports } from "../../transports/index.ts";
+import type { Listener, Transport, TransportOptions } from "../../transports/types.ts";
+import { BondedStream } from "./stream.ts";
+
+export interface BondOptions extends TransportOptions {
+  /** Subflows per endpoint (default 1). */
+  multiplier?: number;
+  /** Endpoints used only while no primary subflow is up. */
+  backup?: string[];
+  /** Extra transports (third-party plugins) next to the built-in ones, or a registry to use as is. */
+  transports?: Transport[] | TransportRegistry;
+  /** Engine tunables (chunk size, buffers, timeouts, secret …). */
+  session?: Partial<SessionOptions>;
+  /** Dial timeout per subflow, ms (default 10 s). */
+  dialTimeoutMs?: number;
+}
+
+function registryOf(o: BondOptions): TransportRegistry {
+  if (o.transports instanceof TransportRegistry) return o.transports;
+  const r = new TransportRegistry(builtinTransports());
+  for (const t of o.transports ?? []) r.register(t);
+  return r;
+}
+
+function sessionOptions(o: BondOptions): SessionOptions {
+  return withDefaults({ ...o.session });
+}
+
+const BUILTIN = /^(tcp|tls|ws|wss):\/\//i;
+
+/** Built-in schemes and bare host:port are parsed and checked; a plugin's URL is taken as it is. */
+function toUrl(x: string, listen: boolean): URL {
+  if (x.includes("://") && !BUILTIN.test(x)) return new URL(x);
+  return listen ? parseEndpoint(x, "tcp", { listen: true }) : parseEndpoint(x);
+}
+
+const urls = (xs: string | string[], listen = false): URL[] => (Array.isArray(xs) ? xs : [xs]).map((x) => toUrl(x, listen));
+
+/** Dial every endpoint × multiplier and resolve with the bonded stream once the session is open. */
+export async function connect(endpoints: string | string[], o: BondOptions = {}): Promise<BondedStream> {
+  const registry = registryOf(o);
+  const { multiplier = 1, dialTimeoutMs = 10_000 } = o;
+  const paths: PathSpec[] = [];
+  const add = (url: URL, backup: boolean) => {
+    registry.get(url.protocol);
+    for (let k = 1; k <= multiplier; k++) {
+      paths.push({
+        label: `${formatEndpoint(url)} #${k}`,
+        backup,
+        dial: (signal) => registry.dial(url, { ...o, signal, timeoutMs: dialTimeoutMs }),
+      });
+    }
+  };
+  for (const u of urls(endpoints)) add(u, false);
+  for (const u of urls(o.backup ?? [])) add(u, true);
+  const stream = new BondedStream();
+  const session = await new PathManager(paths, sessionOptions(o)).open(stream.events);
+  stream.attach(session);
+  return stream;
+}
+
+export interface BondServer {
+  readonly listeners: Listener[];
+  close(): Promise<void>;
+}
+
+/** Accept bonded sessions on every address; `onStream` gets each as a stream. */
+export async function listen(
+  addresses: string | string[],
+  o: BondOptions,
+  onStream: (stream: BondedStream) => void,
+): Promise<BondServer> {
+  const registry = registryOf(o);
+  const streams = new Map<string, BondedStream>();
+  const acceptor = new Acceptor(sessionOptions(o), {
+    session: (id) => {
+      const s = new BondedStream();
+      streams.set(id, s);
+      return s.events;
+    },
+    opened: (session) => {
+      const s = streams.get(session.idHex);
+      streams.delete(session.idHex);
+      if (!s) return;
+      s.attach(session);
+      onStream(s);
+    },
+  });
+  const listeners: Listener[] = [];
+  try {
+    for (const u of urls(addresses, true)) {
+      listeners.push(await registry.listen(u, o, (pipe) => acceptor.accept(pipe)));
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw err;
+  }
+  return {
+    listeners,
+    close: async () => {
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+  };
+}
