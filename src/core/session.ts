@@ -137,6 +137,11 @@ export class Session implements SubflowOwner {
     this.finish(err ?? new SessionError("EABORTED", reason), false);
   }
 
+  /** The highest offset the peer has been allowed to send (our advertised window edge). */
+  get advertisedLimit(): number {
+    return this.advertised;
+  }
+
   get sendFinished(): boolean {
     return this.finAcked;
   }
@@ -161,7 +166,7 @@ export class Session implements SubflowOwner {
     this.subflows.push(sub);
     this.order = pickOrder(this.subflows);
     this.noPathSince = 0;
-    sub.sendControl(encodeAck(this.reorder.next, this.windowLimit(), this.finDelivered));
+    this.sendAck(sub); // announces our window: the peer may send beyond INITIAL_WINDOW only after this
     sub.ping(this.opts.now());
     this.events.subflowUp?.(sub);
     if (this.finOffset !== null && !this.finAcked) this.sendFin();

@@ -4,7 +4,11 @@
  */
 import { describe, expect, test } from "bun:test";
 import { HandshakeError } from "../../src/core/errors.ts";
-import { harness, pattern, sha, waitFor, writeAll } from "../helpers/session-harness.ts";
+import { withDefaults } from "../../src/core/options.ts";
+import { Session } from "../../src/core/session.ts";
+import { Subflow } from "../../src/core/subflow.ts";
+import { memoryPipePair } from "../helpers/memory-pipe.ts";
+import { endpoint, harness, pattern, sha, waitFor, writeAll } from "../helpers/session-harness.ts";
 
 const MiB = 1 << 20;
 
@@ -141,6 +145,16 @@ describe("bonded session over memory subflows", () => {
     s.end();
     expect(await h.client.closed).toBeUndefined();
     expect(sha(h.server.received)).toBe(sha(up));
+  });
+
+  test("the window announced when a subflow joins is in force at once, before any timer runs", () => {
+    const [a] = memoryPipePair();
+    const events = endpoint().events;
+    const s = new Session(new Uint8Array(16), new Uint8Array(32), "server", withDefaults({ recvWindow: 16 * MiB }), events);
+    s.addSubflow(new Subflow(a, () => performance.now()));
+    // The ACK just sent allows the peer 16 MiB; data up to there must be accepted.
+    expect(s.advertisedLimit).toBe(16 * MiB);
+    s.abort(0, "test over");
   });
 
   test("peer abort reaches the other side as an error", async () => {
