@@ -22,6 +22,7 @@ export function sessionEvents(local: LocalSide): RunHandle {
       data: (v) => local.data(v),
       end: () => local.end(),
       drain: () => local.drain(),
+      release: (frame) => local.release?.(frame),
       closed: (err) => {
         local.close(err);
         resolve(err);

@@ -199,6 +199,7 @@ export class Session implements SubflowOwner {
     this.order = pickOrder(this.subflows);
     if (sub.retired && this.state === "open") {
       this.send.reinjectFrom(sub);
+      if (this.subflows.length === 0) this.noPathSince = this.opts.now();
       this.pump();
       return;
     }
