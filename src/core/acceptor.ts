@@ -4,6 +4,7 @@
  */
 import { HandshakeError } from "./errors.ts";
 import {
+  checkLead,
   clientProofOk,
   decodeHello,
   encodeReply,
@@ -51,7 +52,7 @@ export class Acceptor {
   }
 
   private async handshake(sub: Subflow): Promise<void> {
-    const hello = decodeHello(await sub.readExact(HELLO_SIZE, this.opts.handshakeMs));
+    const hello = decodeHello(await sub.readMessage(HELLO_SIZE, this.opts.handshakeMs, (l) => checkLead(l, "dialer")));
     if (hello.version !== VERSION) return this.refuse(sub, hello, ReplyStatus.BAD_VERSION, "EVERSION", `peer speaks version ${hello.version}`);
     const id = hex(hello.sessionId);
     if (hello.kind === HelloKind.OPEN) {

@@ -4,6 +4,7 @@
  */
 import { HandshakeError } from "./errors.ts";
 import {
+  checkLead,
   clientProof,
   decodeReply,
   encodeHello,
@@ -22,7 +23,7 @@ import { Subflow } from "./subflow.ts";
 
 async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: ReturnType<typeof decodeReply>) => Uint8Array, opts: SessionOptions) {
   sub.write(hello);
-  const reply = decodeReply(await sub.readExact(REPLY_SIZE, opts.handshakeMs), hello);
+  const reply = decodeReply(await sub.readMessage(REPLY_SIZE, opts.handshakeMs, (l) => checkLead(l, "listener")), hello);
   const authKey = authKeyFor(reply);
   if (!serverProofOk(authKey, hello, reply.raw)) {
     throw new HandshakeError("EAUTH", "the listener could not prove the shared secret (--secret mismatch?)");

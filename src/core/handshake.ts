@@ -81,6 +81,21 @@ export function encodeHello(kind: HelloKind, sessionId: Uint8Array, key: Uint8Ar
   return b;
 }
 
+/** Bytes read first, so a peer speaking something else is turned away at once, not after a timeout. */
+export const LEAD_SIZE = 8;
+
+/** Check the lead bytes of a HELLO or REPLY; explains what the peer seems to speak instead. */
+export function checkLead(lead: Uint8Array, who: "dialer" | "listener"): void {
+  if (hasMagic(lead)) return;
+  const shown = [...lead].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  const text = new TextDecoder().decode(lead).replace(/[^\x20-\x7e]/g, ".");
+  let guess = "";
+  if (lead[0] === 0x00) guess = "; it looks like the original bondcat (wire v0), which this version does not speak";
+  else if (/^(GET |POST|HTTP|CONN|SSH-)/.test(text)) guess = `; it speaks text ("${text}")`;
+  else if (lead[0] === 0x16) guess = "; it looks like TLS (use a tls:// or wss:// endpoint)";
+  throw new HandshakeError("EMAGIC", `the ${who} is not a bondcat v1 peer (first bytes ${shown}${guess})`);
+}
+
 export function hasMagic(b: Uint8Array): boolean {
   return b[0] === MAGIC[0] && b[1] === MAGIC[1] && b[2] === MAGIC[2] && b[3] === MAGIC[3];
 }
@@ -88,7 +103,7 @@ export function hasMagic(b: Uint8Array): boolean {
 /** Parse a client HELLO. Throws HandshakeError on bad magic or kind; version is returned, not checked. */
 export function decodeHello(b: Uint8Array): Hello {
   if (b.length !== HELLO_SIZE) throw new HandshakeError("EHELLO", `HELLO must be ${HELLO_SIZE} bytes`);
-  if (!hasMagic(b)) throw new HandshakeError("EMAGIC", "not a bondcat v1 peer (bad magic)");
+  checkLead(b, "dialer");
   const kind = b[5];
   if (kind !== HelloKind.OPEN && kind !== HelloKind.JOIN) {
     throw new HandshakeError("EHELLO", `unknown HELLO kind ${kind}`);
@@ -125,7 +140,7 @@ export function encodeReply(
 
 export function decodeReply(b: Uint8Array, hello: Uint8Array): Reply {
   if (b.length !== REPLY_SIZE) throw new HandshakeError("EREPLY", `REPLY must be ${REPLY_SIZE} bytes`);
-  if (!hasMagic(b)) throw new HandshakeError("EMAGIC", "peer is not a bondcat v1 listener (bad magic)");
+  checkLead(b, "listener");
   const status = b[5]!;
   if (status !== ReplyStatus.OK) {
     const [code, text] = STATUS_TEXT[status] ?? ["EREFUSED", `peer refused with status ${status}`];

@@ -6,6 +6,7 @@
 import { FrameDecoder, type FrameSink } from "./decoder.ts";
 import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
 import { encodePing, FrameType } from "./frame.ts";
+import { LEAD_SIZE } from "./handshake.ts";
 import type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
 import { RttEstimator } from "./rtt.ts";
 
@@ -63,6 +64,16 @@ export class Subflow implements PipeHandler {
 
   get info(): PipeInfo {
     return this.pipe.info;
+  }
+
+  /** Handshake phase: read a message of `n` bytes whose first LEAD_SIZE bytes must pass `check`. */
+  async readMessage(n: number, timeoutMs: number, check: (lead: Uint8Array) => void): Promise<Uint8Array> {
+    const lead = await this.readExact(LEAD_SIZE, timeoutMs);
+    check(lead);
+    const out = new Uint8Array(n);
+    out.set(lead);
+    out.set(await this.readExact(n - LEAD_SIZE, timeoutMs), LEAD_SIZE);
+    return out;
   }
 
   /** Handshake phase: resolve with exactly `n` bytes. */
