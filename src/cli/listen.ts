@@ -30,6 +30,7 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
   const done = new Promise<Error | undefined>((r) => (resolveFirst = r));
   const pending = new Map<string, RunHandle>();
   const acceptor = new Acceptor(sessionOptions(c), {
+    admit: () => c.keepOpen || started === 0,
     session: (id) => {
       if (!c.keepOpen && started > 0) return null;
       started++;

@@ -25,6 +25,8 @@ import { Session, type SessionEvents } from "./session.ts";
 import { Subflow } from "./subflow.ts";
 
 export interface AcceptorHooks {
+  /** Asked before answering an OPEN: false refuses it with REFUSED (e.g. one session only, without -k). */
+  admit?(): boolean;
   /** A new session: return its events, or null to refuse it (e.g. not keep-open and one is running). */
   session(id: string): SessionEvents | null;
   /** A session was created (after the handshake of its first subflow). */
@@ -35,6 +37,8 @@ export interface AcceptorHooks {
 
 export class Acceptor {
   readonly sessions = new Map<string, Session>();
+  /** OPENs between the OK reply and the client's proof: their ids are taken. */
+  private readonly opening = new Set<string>();
 
   constructor(
     private readonly opts: SessionOptions,
@@ -56,11 +60,20 @@ export class Acceptor {
     if (hello.version !== VERSION) return this.refuse(sub, hello, ReplyStatus.BAD_VERSION, "EVERSION", `peer speaks version ${hello.version}`);
     const id = hex(hello.sessionId);
     if (hello.kind === HelloKind.OPEN) {
-      if (this.sessions.has(id)) return this.refuse(sub, hello, ReplyStatus.SESSION_EXISTS, "ESESSIONEXISTS", "session id in use");
+      if (this.sessions.has(id) || this.opening.has(id)) {
+        return this.refuse(sub, hello, ReplyStatus.SESSION_EXISTS, "ESESSIONEXISTS", "session id in use");
+      }
+      // Decided before the OK reply, so a refused dialer hears why instead of seeing a reset.
+      if (this.hooks.admit && !this.hooks.admit()) {
+        return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
+      }
       const myKey = newKey();
-      await this.prove(sub, hello, myKey, openAuthKey(this.opts.secret));
-      // Checked again: the session table may have changed during the await.
-      if (this.sessions.has(id)) throw new HandshakeError("ESESSIONEXISTS", "session id in use");
+      this.opening.add(id);
+      try {
+        await this.prove(sub, hello, myKey, openAuthKey(this.opts.secret));
+      } finally {
+        this.opening.delete(id);
+      }
       const events = this.hooks.session(id);
       if (events === null) throw new HandshakeError("EREFUSED", "not accepting another session");
       const session = new Session(hello.sessionId, sessionKey(this.opts.secret, hello.sessionId, hello.key, myKey), "server", this.opts, {

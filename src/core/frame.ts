@@ -119,8 +119,9 @@ export function encodePing(type: typeof FrameType.PING | typeof FrameType.PONG, 
 }
 
 export function encodeAbort(code: number, reason: string): Uint8Array {
-  let r = new TextEncoder().encode(reason);
-  if (r.length > MAX_ABORT_REASON) r = r.subarray(0, MAX_ABORT_REASON);
+  // encodeInto writes whole characters only, so a long reason is cut without splitting one.
+  const buf = new Uint8Array(MAX_ABORT_REASON);
+  const r = buf.subarray(0, new TextEncoder().encodeInto(reason, buf).written);
   const f = new Uint8Array(HEADER_SIZE + r.length);
   writeHeader(f, 0, FrameType.ABORT, 0, code, r.length, 0);
   f.set(r, HEADER_SIZE);

@@ -25,7 +25,9 @@ export class SendBuffer<S> {
   private segs: Segment<S>[] = [];
   private head = 0;
   private unsent = 0;
+  /** Frames to resend, in offset order, consumed from `rqHead`. */
   private reinjectQ: Segment<S>[] = [];
+  private rqHead = 0;
 
   /** Unacknowledged bytes held (sent or not). */
   get bytes(): number {
@@ -33,7 +35,7 @@ export class SendBuffer<S> {
   }
 
   get reinjectPending(): number {
-    return this.reinjectQ.length;
+    return this.reinjectQ.length - this.rqHead;
   }
 
   push(frame: Uint8Array, payloadLength: number, owned = false): Segment<S> {
@@ -54,9 +56,13 @@ export class SendBuffer<S> {
 
   /** Next frame to put on the wire: reinjections first, then new data below `windowLimit`. */
   next(windowLimit: number): Segment<S> | null {
-    while (this.reinjectQ.length > 0) {
-      const seg = this.reinjectQ.shift()!;
+    while (this.rqHead < this.reinjectQ.length) {
+      const seg = this.reinjectQ[this.rqHead++]!;
       seg.queued = false;
+      if (this.rqHead === this.reinjectQ.length) {
+        this.reinjectQ = [];
+        this.rqHead = 0;
+      }
       if (seg.end > this.una) return seg;
     }
     if (this.unsent < this.segs.length) {
@@ -70,7 +76,7 @@ export class SendBuffer<S> {
 
   /** True when a frame is waiting (ignoring the window for new data). */
   get hasPending(): boolean {
-    return this.reinjectQ.length > 0 || this.unsent < this.segs.length;
+    return this.rqHead < this.reinjectQ.length || this.unsent < this.segs.length;
   }
 
   /** Offset of the first never-sent byte. */
@@ -104,14 +110,19 @@ export class SendBuffer<S> {
 
   /** Queue for resending every unacked frame that was in flight on `sub`. Returns bytes queued. */
   reinjectFrom(sub: S): number {
+    const found: Segment<S>[] = [];
     let bytes = 0;
     for (let i = this.head; i < this.unsent; i++) {
       const seg = this.segs[i]!;
       if (seg.sentOn === sub) {
         seg.sentOn = null;
-        bytes += this.queue(seg);
+        if (seg.queued || seg.end <= this.una) continue;
+        seg.queued = true;
+        found.push(seg);
+        bytes += seg.end - seg.offset;
       }
     }
+    if (found.length > 0) this.merge(found);
     return bytes;
   }
 
@@ -119,9 +130,22 @@ export class SendBuffer<S> {
   queue(seg: Segment<S>): number {
     if (seg.queued || seg.end <= this.una) return 0;
     seg.queued = true;
-    this.reinjectQ.push(seg);
-    this.reinjectQ.sort((a, b) => a.offset - b.offset);
+    this.merge([seg]);
     return seg.end - seg.offset;
+  }
+
+  /** Merge frames (in offset order) into the queue, keeping it in offset order: O(n + m). */
+  private merge(add: Segment<S>[]): void {
+    const q = this.reinjectQ;
+    const out: Segment<S>[] = [];
+    let i = this.rqHead;
+    let j = 0;
+    while (i < q.length || j < add.length) {
+      if (j >= add.length || (i < q.length && q[i]!.offset <= add[j]!.offset)) out.push(q[i++]!);
+      else out.push(add[j++]!);
+    }
+    this.reinjectQ = out;
+    this.rqHead = 0;
   }
 
   /** The oldest unacked frame that was sent, if any. */

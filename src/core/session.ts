@@ -199,7 +199,15 @@ export class Session implements SubflowOwner {
     this.order = pickOrder(this.subflows);
     if (sub.retired && this.state === "open") {
       this.send.reinjectFrom(sub);
-      if (this.subflows.length === 0) this.noPathSince = this.opts.now();
+      if (this.subflows.length === 0) {
+        // Every pipe was ended by a peer that only does so once it is done — that is, once it had our
+        // FIN and all our data. If the ACK carrying the FIN flag was lost with a subflow, this is as good.
+        if (this.finOffset !== null && this.send.una === this.finOffset) {
+          this.finAcked = true;
+          return this.checkDone();
+        }
+        this.noPathSince = this.opts.now();
+      }
       this.pump();
       return;
     }
@@ -219,11 +227,12 @@ export class Session implements SubflowOwner {
   // ---------------------------------------------------------------- frames from the peer
 
   onData(sub: Subflow, offset: number, payload: Uint8Array): void {
+    if (this.state !== "open") return;
     if (offset + payload.length > this.advertised) {
-      throw new ProtocolError("EWINDOW", `peer sent past the window (${offset + payload.length} > ${this.advertised})`);
+      return this.violation("EWINDOW", `peer sent past the window (${offset + payload.length} > ${this.advertised})`);
     }
     if (this.peerFin !== null && offset + payload.length > this.peerFin) {
-      throw new ProtocolError("EFIN", "data beyond the peer's FIN");
+      return this.violation("EFIN", "data beyond the peer's FIN");
     }
     let v = this.reorder.offer(offset, payload);
     if (v === null) {
@@ -239,7 +248,8 @@ export class Session implements SubflowOwner {
   }
 
   onAck(ack: number, limit: number, flags: number): void {
-    if (ack > this.send.nxt) throw new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
+    if (this.state !== "open") return;
+    if (ack > this.send.nxt) return this.violation("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
     if (limit > this.peerLimit) this.peerLimit = limit;
     const freed = this.send.ack(ack, this.acked);
     if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
@@ -252,11 +262,12 @@ export class Session implements SubflowOwner {
   }
 
   onFin(finalOffset: number): void {
+    if (this.state !== "open") return;
     if (this.peerFin !== null && finalOffset !== this.peerFin) {
-      throw new ProtocolError("EFIN", `FIN moved from ${this.peerFin} to ${finalOffset}`);
+      return this.violation("EFIN", `FIN moved from ${this.peerFin} to ${finalOffset}`);
     }
     if (finalOffset < this.reorder.next || finalOffset < this.reorder.highest) {
-      throw new ProtocolError("EFIN", `FIN at ${finalOffset} below data already received`);
+      return this.violation("EFIN", `FIN at ${finalOffset} below data already received`);
     }
     const dup = this.peerFin !== null;
     this.peerFin = finalOffset;
@@ -265,7 +276,22 @@ export class Session implements SubflowOwner {
   }
 
   onAbort(code: number, reason: string): void {
+    if (this.state === "closed") return;
     this.finish(new SessionError("EPEERABORT", `peer aborted the session: ${reason || "no reason"} (code ${code})`));
+  }
+
+  /**
+   * The peer broke a session-level rule (window, FIN, ack beyond data): the stream cannot be trusted any
+   * more on any subflow, so the whole session ends with ABORT(PROTOCOL).
+   */
+  private violation(code: string, message: string): void {
+    const err = new ProtocolError(code, message);
+    this.abort(AbortCode.PROTOCOL, message, err);
+  }
+
+  /** An exception from the application's callbacks or the engine itself: end the session, not a subflow. */
+  internalError(err: Error): void {
+    this.abort(AbortCode.INTERNAL, `internal error: ${err.message}`, err);
   }
 
   // ---------------------------------------------------------------- internals

@@ -17,6 +17,8 @@ export interface SubflowOwner {
   subflowClosed(sub: Subflow, err?: Error): void;
   /** The peer ended its side of the pipe while the subflow was up. */
   subflowEnded(sub: Subflow): void;
+  /** A non-protocol exception while handling this subflow's frames. */
+  internalError(err: Error): void;
 }
 
 export type SubflowState = "handshake" | "up" | "closing" | "closed";
@@ -208,8 +210,10 @@ export class Subflow implements PipeHandler {
     try {
       this.decoder!.push(view);
     } catch (err) {
-      const e = err instanceof ProtocolError ? err : new ProtocolError("EINTERNAL", String(err), { cause: err });
-      this.abort(e);
+      // Bad framing on this pipe closes this subflow; anything else (an exception from the application's
+      // callbacks or the engine) ends the session.
+      if (err instanceof ProtocolError) this.abort(err);
+      else this.owner?.internalError(err instanceof Error ? err : new Error(String(err)));
     }
   }
 

@@ -3,7 +3,10 @@
  * subflows killed or silenced mid-stream. Output must equal input, byte for byte, both ways.
  */
 import { describe, expect, test } from "bun:test";
-import { HandshakeError } from "../../src/core/errors.ts";
+import { Acceptor } from "../../src/core/acceptor.ts";
+import { openSession } from "../../src/core/connect.ts";
+import { HandshakeError, ProtocolError } from "../../src/core/errors.ts";
+import { encodeAck } from "../../src/core/frame.ts";
 import { withDefaults } from "../../src/core/options.ts";
 import { Session } from "../../src/core/session.ts";
 import { Subflow } from "../../src/core/subflow.ts";
@@ -165,6 +168,27 @@ describe("bonded session over memory subflows", () => {
     const err = await h.client.closed;
     expect(err?.message).toContain("application gave up");
     expect(c.state).toBe("closed");
+  });
+
+  test("a peer that breaks a session rule (ack beyond the data) ends the session with ABORT(PROTOCOL)", async () => {
+    const h = harness([{ delayMs: 1 }, { delayMs: 1 }]);
+    const c = await h.open();
+    await waitFor(() => c.subflows.length === 2 && h.server.session !== null, 5000, "2 subflows");
+    // Forge an ACK from the server's side of path 0 for bytes the client never sent.
+    h.links.get(0)![0]![1].write(encodeAck(1_000_000, 2_000_000, false));
+    const [ec, es] = await Promise.all([h.client.closed, h.server.closed]);
+    expect(ec).toBeInstanceOf(ProtocolError);
+    expect((ec as ProtocolError).code).toBe("EACK");
+    expect(es?.message).toContain("ack 1000000 beyond data sent");
+  });
+
+  test("a listener that admits no more sessions refuses the OPEN with a reason", async () => {
+    const [a, b] = memoryPipePair();
+    const acc = new Acceptor(withDefaults({}), { admit: () => false, session: () => endpoint().events });
+    acc.accept(b);
+    const err = await openSession(a, withDefaults({}), endpoint().events).catch((e) => e);
+    expect(err).toBeInstanceOf(HandshakeError);
+    expect(err.code).toBe("EREFUSED");
   });
 
   test("a wrong pre-shared secret fails the handshake with EAUTH", async () => {

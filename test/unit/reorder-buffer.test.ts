@@ -1,0 +1,193 @@
+/** ReorderBuffer (src/core/reorder-buffer.ts): reassembly by byte offset, views only, duplicate accounting. */
+import { describe, expect, test } from "bun:test";
+import { ReorderBuffer } from "../../src/core/reorder-buffer.ts";
+
+/** mulberry32 */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function data(n: number, seed = 1): Uint8Array {
+  const r = rng(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+}
+
+/** Offer one segment and collect what comes out in order (offer result + drains). */
+function feed(rb: ReorderBuffer, offset: number, view: Uint8Array, out: Uint8Array[]): void {
+  let v = rb.offer(offset, view);
+  while (v !== null) {
+    out.push(v);
+    v = rb.drain();
+  }
+}
+
+function joined(parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+describe("ReorderBuffer", () => {
+  test("in order: each offer returns the very same view", () => {
+    const rb = new ReorderBuffer();
+    const a = data(10);
+    const b = data(5, 2);
+    expect(rb.offer(0, a)).toBe(a);
+    expect(rb.drain()).toBeNull();
+    expect(rb.offer(10, b)).toBe(b);
+    expect(rb.next).toBe(15);
+    expect(rb.bytes).toBe(0);
+    expect(rb.segments).toBe(0);
+    expect(rb.duplicateBytes).toBe(0);
+    expect(rb.highest).toBe(15);
+  });
+
+  test("out of order: held without copying, released in order by drain", () => {
+    const rb = new ReorderBuffer();
+    const d = data(30);
+    const a = d.subarray(0, 10);
+    const b = d.subarray(10, 20);
+    const c = d.subarray(20, 30);
+    expect(rb.offer(20, c)).toBeNull();
+    expect(rb.offer(10, b)).toBeNull();
+    expect(rb.bytes).toBe(20);
+    expect(rb.segments).toBe(2);
+    expect(rb.highest).toBe(30);
+    expect(rb.next).toBe(0);
+    expect(rb.offer(0, a)).toBe(a);
+    expect(rb.drain()).toBe(b);
+    expect(rb.drain()).toBe(c);
+    expect(rb.drain()).toBeNull();
+    expect(rb.next).toBe(30);
+    expect(rb.bytes).toBe(0);
+    expect(rb.segments).toBe(0);
+  });
+
+  test("a gap stops drain", () => {
+    const rb = new ReorderBuffer();
+    const d = data(30);
+    rb.offer(10, d.subarray(10, 20));
+    rb.offer(25, d.subarray(25, 30));
+    expect(rb.offer(0, d.subarray(0, 10))).not.toBeNull();
+    expect(rb.drain()).not.toBeNull();
+    expect(rb.drain()).toBeNull();
+    expect(rb.next).toBe(20);
+    expect(rb.segments).toBe(1);
+    expect(rb.bytes).toBe(5);
+    expect(rb.highest).toBe(30);
+  });
+
+  test("duplicate of delivered data is dropped and counted", () => {
+    const rb = new ReorderBuffer();
+    const d = data(20);
+    rb.offer(0, d.subarray(0, 20));
+    expect(rb.offer(0, d.subarray(0, 20))).toBeNull();
+    expect(rb.offer(5, d.subarray(5, 10))).toBeNull();
+    expect(rb.offer(10, d.subarray(10, 20))).toBeNull(); // ends exactly at next
+    expect(rb.duplicateBytes).toBe(20 + 5 + 10);
+    expect(rb.next).toBe(20);
+  });
+
+  test("duplicate of a held segment: the shorter is dropped, a longer one replaces it", () => {
+    const rb = new ReorderBuffer();
+    const d = data(40);
+    expect(rb.offer(10, d.subarray(10, 20))).toBeNull();
+    expect(rb.offer(10, d.subarray(10, 15))).toBeNull();
+    expect(rb.duplicateBytes).toBe(5);
+    expect(rb.offer(10, d.subarray(10, 20))).toBeNull();
+    expect(rb.duplicateBytes).toBe(15);
+    expect(rb.bytes).toBe(10);
+    expect(rb.offer(10, d.subarray(10, 30))).toBeNull();
+    expect(rb.duplicateBytes).toBe(25);
+    expect(rb.bytes).toBe(20);
+    expect(rb.segments).toBe(1);
+    const out: Uint8Array[] = [];
+    feed(rb, 0, d.subarray(0, 10), out);
+    expect(joined(out)).toEqual(d.subarray(0, 30));
+  });
+
+  test("partial overlap with delivered data is trimmed to a view of the fresh part", () => {
+    const rb = new ReorderBuffer();
+    const d = data(30);
+    rb.offer(0, d.subarray(0, 10));
+    const seg = d.subarray(5, 20);
+    const v = rb.offer(5, seg)!;
+    expect(v.length).toBe(10);
+    expect(v.buffer).toBe(d.buffer);
+    expect(v.byteOffset).toBe(10);
+    expect(rb.duplicateBytes).toBe(5);
+    expect(rb.next).toBe(20);
+  });
+
+  test("overlapping held segments are trimmed on drain", () => {
+    const rb = new ReorderBuffer();
+    const d = data(50);
+    rb.offer(20, d.subarray(20, 30));
+    rb.offer(25, d.subarray(25, 40)); // overlaps the previous by 5
+    rb.offer(22, d.subarray(22, 28)); // lies inside the first
+    expect(rb.segments).toBe(3);
+    expect(rb.bytes).toBe(10 + 15 + 6);
+    const out: Uint8Array[] = [];
+    feed(rb, 0, d.subarray(0, 20), out);
+    expect(joined(out)).toEqual(d.subarray(0, 40));
+    expect(rb.next).toBe(40);
+    expect(rb.bytes).toBe(0);
+    expect(rb.duplicateBytes).toBe(5 + 6);
+    for (const v of out) expect(v.buffer).toBe(d.buffer);
+  });
+
+  test("highest: next when empty, else the furthest end held", () => {
+    const rb = new ReorderBuffer();
+    expect(rb.highest).toBe(0);
+    const d = data(100);
+    rb.offer(50, d.subarray(50, 60));
+    rb.offer(30, d.subarray(30, 90));
+    rb.offer(70, d.subarray(70, 75));
+    expect(rb.highest).toBe(90);
+    rb.offer(0, d.subarray(0, 30));
+    while (rb.drain() !== null);
+    expect(rb.highest).toBe(90);
+    expect(rb.next).toBe(90);
+  });
+
+  test("random segmentations, mixed and shuffled, reassemble exactly (seeded)", () => {
+    const r = rng(2024);
+    for (let iter = 0; iter < 300; iter++) {
+      const n = 1 + Math.floor(r() * 3000);
+      const d = data(n, iter + 1);
+      const segs: [number, number][] = [];
+      const copies = 1 + Math.floor(r() * 3); // 1..3 independent segmentations: duplicates and overlaps
+      for (let k = 0; k < copies; k++) {
+        for (let at = 0; at < n; ) {
+          const len = Math.min(n - at, 1 + Math.floor(r() * 400));
+          segs.push([at, at + len]);
+          at += len;
+        }
+      }
+      for (let i = segs.length - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [segs[i], segs[j]] = [segs[j]!, segs[i]!];
+      }
+      const rb = new ReorderBuffer();
+      const out: Uint8Array[] = [];
+      let offered = 0;
+      for (const [s, e] of segs) {
+        feed(rb, s, d.subarray(s, e), out);
+        offered += e - s;
+        expect(rb.highest).toBeGreaterThanOrEqual(rb.next);
+      }
+      const got = joined(out);
+      if (Buffer.compare(got, d) !== 0) throw new Error(`iteration ${iter}: reassembly differs`);
+      for (const v of out) expect(v.buffer).toBe(d.buffer);
+      expect(rb.next).toBe(n);
+      expect(rb.bytes).toBe(0);
+      expect(rb.segments).toBe(0);
+      expect(rb.duplicateBytes).toBe(offered - n);
+    }
+  });
+});
