@@ -311,5 +311,5 @@ async function listen(url: URL, opts: ListenOptions, onPipe: (pipe: Pipe) => voi
 }
 
 export function tcpTransport(): Transport {
-  return { name: "tcp", schemes: ["tcp"], dial: async (url, opts) => dial(url, opts), listen };
+  return { name: "tcp", schemes: ["tcp"], bindsLocalAddress: true, dial: async (url, opts) => dial(url, opts), listen };
 }

@@ -56,6 +56,11 @@ export interface Transport {
   readonly name: string;
   /** URL schemes this transport handles, without ":" (e.g. ["ws", "wss"]). */
   readonly schemes: readonly string[];
+  /**
+   * Whether dial honours `localAddress`: clients on multi-homed hosts then dial such endpoints once
+   * from each local address (auto-detection).
+   */
+  readonly bindsLocalAddress?: boolean;
   /** Open one pipe. Rejects with TransportError (codes: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, TLS, PROXY, …). */
   dial(url: URL, opts: DialOptions): Promise<Pipe>;
   /** Accept pipes until closed. Rejects with TransportError (e.g. EADDRINUSE). */

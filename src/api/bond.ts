@@ -6,8 +6,9 @@
  */
 import { Acceptor } from "../core/acceptor.ts";
 import { type SessionOptions, withDefaults } from "../core/options.ts";
-import { PathManager, type PathSpec } from "../core/path-manager.ts";
-import { parseEndpoint, formatEndpoint } from "../endpoint.ts";
+import { PathManager } from "../core/path-manager.ts";
+import { parseEndpoint } from "../endpoint.ts";
+import { buildPaths } from "../paths.ts";
 import { TransportRegistry } from "../registry.ts";
 import { builtinTransports } from "../../transports/index.ts";
 import type { Listener, Transport, TransportOptions } from "../../transports/types.ts";
@@ -22,6 +23,8 @@ export interface BondOptions extends TransportOptions {
   transports?: Transport[] | TransportRegistry;
   /** Engine tunables (chunk size, buffers, timeouts, secret …). */
   session?: Partial<SessionOptions>;
+  /** Dial each endpoint from every usable local address on multi-homed hosts (default true). */
+  autoDetect?: boolean;
   /** Dial timeout per subflow, ms (default 10 s). */
   dialTimeoutMs?: number;
 }
@@ -50,20 +53,18 @@ const urls = (xs: string | string[], listen = false): URL[] => (Array.isArray(xs
 /** Dial every endpoint × multiplier and resolve with the bonded stream once the session is open. */
 export async function connect(endpoints: string | string[], o: BondOptions = {}): Promise<BondedStream> {
   const registry = registryOf(o);
-  const { multiplier = 1, dialTimeoutMs = 10_000 } = o;
-  const paths: PathSpec[] = [];
-  const add = (url: URL, backup: boolean) => {
-    registry.get(url.protocol);
-    for (let k = 1; k <= multiplier; k++) {
-      paths.push({
-        label: `${formatEndpoint(url)} #${k}`,
-        backup,
-        dial: (signal) => registry.dial(url, { ...o, signal, timeoutMs: dialTimeoutMs }),
-      });
-    }
-  };
-  for (const u of urls(endpoints)) add(u, false);
-  for (const u of urls(o.backup ?? [])) add(u, true);
+  const paths = await buildPaths(
+    {
+      endpoints: urls(endpoints),
+      backup: urls(o.backup ?? []),
+      multiplier: o.multiplier ?? 1,
+      autoDetect: o.autoDetect ?? true,
+      ...(o.family !== undefined ? { family: o.family } : {}),
+      dialTimeoutMs: o.dialTimeoutMs ?? 10_000,
+    },
+    registry,
+    o,
+  );
   const stream = new BondedStream();
   const session = await new PathManager(paths, sessionOptions(o)).open(stream.events);
   stream.attach(session);
