@@ -11,6 +11,7 @@ export function sessionOptions(c: Config): SessionOptions {
     sendBuffer: c.sendBuffer,
     recvWindow: c.recvWindow,
     secret: c.secret ?? "",
+    scheduler: c.scheduler,
   });
 }
 

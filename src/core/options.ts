@@ -18,6 +18,8 @@ export interface SessionOptions {
   lingerMs: number;
   /** Handshake timeout per pipe. */
   handshakeMs: number;
+  /** Sending policy: by capacity (default) or every frame on every subflow (redundant). */
+  scheduler: "default" | "redundant";
   /** Pre-shared secret ("" = none): authenticates OPEN and keys every JOIN. */
   secret: string;
   /** Monotonic clock in ms (injectable for tests). */
@@ -34,6 +36,7 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   graceMs: 30_000,
   lingerMs: 2000,
   handshakeMs: 10_000,
+  scheduler: "default",
   secret: "",
   now: () => performance.now(),
 };

@@ -1,18 +1,24 @@
 /**
- * Scheduling policy (pure functions, unit-tested): which subflow gets the next frame and how much each
- * may have in flight. The session pulls: a subflow takes frames while its pipe is writable and its
- * in-flight bytes are under its quota, fastest first — so every healthy path stays busy in proportion
- * to what it delivers, and slow paths cannot hoard data the receiver must then wait for.
+ * Scheduling policies (pure, unit-tested): which subflow gets the next frame and how much each may have
+ * in flight. The session pulls: a subflow takes frames while its pipe is writable and its in-flight bytes
+ * are under its quota, fastest first — so every healthy path stays busy in proportion to what it
+ * delivers, and slow paths cannot hoard data the receiver must then wait for.
  */
 import type { SessionOptions } from "./options.ts";
+import type { Segment, SendBuffer } from "./send-buffer.ts";
+
+export type SchedulerName = "default" | "redundant";
 
 export interface SchedSubflow {
   readonly backup: boolean;
   readonly state: string;
+  readonly writable: boolean;
   readonly inflight: number;
   /** Smoothed delivery rate in bytes/ms (0 = unknown). */
   readonly rate: number;
   readonly rtt: { readonly srtt: number; readonly samples: number };
+  /** Redundant policy: offset of the next byte this subflow sends. */
+  cursor: number;
 }
 
 /** Subflows in the order the scheduler offers them data: primaries by smoothed RTT, then backups. */
@@ -35,4 +41,59 @@ export function quotaFor(s: SchedSubflow, o: Pick<SessionOptions, "chunkSize" | 
   if (s.rate <= 0 || s.rtt.samples === 0) return Math.min(floor, o.sendBuffer);
   const bdp = 2 * s.rate * Math.max(s.rtt.srtt, 1);
   return Math.min(o.sendBuffer, Math.max(floor, bdp));
+}
+
+/** Whether `s` may carry data now: up, and a backup only while no primary is up. */
+export function usable<S extends SchedSubflow>(s: S, all: readonly S[]): boolean {
+  if (s.state !== "up") return false;
+  if (!s.backup) return true;
+  for (const o of all) if (!o.backup && o.state === "up") return false;
+  return true;
+}
+
+/**
+ * Default policy: each usable subflow, fastest first, pulls frames (reinjections first, then new data
+ * inside the peer's window) while writable and under its quota.
+ */
+export function fillByCapacity<S extends SchedSubflow>(
+  order: readonly S[],
+  send: SendBuffer<S>,
+  windowLimit: number,
+  o: Pick<SessionOptions, "chunkSize" | "sendBuffer">,
+  transmit: (s: S, seg: Segment<S>) => void,
+): void {
+  for (const s of order) {
+    if (!usable(s, order)) continue;
+    const quota = quotaFor(s, o);
+    while (s.writable && s.inflight < quota) {
+      const seg = send.next(windowLimit);
+      if (seg === null) return;
+      transmit(s, seg);
+    }
+  }
+}
+
+/**
+ * Redundant policy: every usable subflow sends every frame, each from its own cursor, up to its quota of
+ * unacknowledged bytes; a subflow that falls behind the acknowledged offset skips ahead. The fastest path
+ * delivers each byte; a dying path costs nothing, as the others already carry everything.
+ */
+export function fillRedundant<S extends SchedSubflow>(
+  order: readonly S[],
+  send: SendBuffer<S>,
+  windowLimit: number,
+  o: Pick<SessionOptions, "chunkSize" | "sendBuffer">,
+  transmit: (s: S, seg: Segment<S>) => void,
+): void {
+  for (const s of order) {
+    if (!usable(s, order)) continue;
+    if (s.cursor < send.una) s.cursor = send.una;
+    const quota = Math.min(o.sendBuffer, Math.max(1 << 20, 4 * o.chunkSize));
+    while (s.writable && s.cursor - send.una < quota) {
+      const seg = send.segmentAt(s.cursor);
+      if (seg === null || seg.end > windowLimit) break;
+      s.cursor = seg.end;
+      transmit(s, seg);
+    }
+  }
 }

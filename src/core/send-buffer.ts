@@ -148,6 +148,19 @@ export class SendBuffer<S> {
     this.rqHead = 0;
   }
 
+  /** The frame holding byte `offset` (or the first after it), if still held; for per-subflow cursors. */
+  segmentAt(offset: number): Segment<S> | null {
+    const segs = this.segs;
+    let lo = this.head;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segs[mid]!.end <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < segs.length ? segs[lo]! : null;
+  }
+
   /** The oldest unacked frame that was sent, if any. */
   oldestSent(): Segment<S> | null {
     return this.head < this.unsent ? this.segs[this.head]! : null;

@@ -4,13 +4,14 @@
  */
 import type { FrameSink } from "./decoder.ts";
 import { ProtocolError, SessionError } from "./errors.ts";
-import { AbortCode, ACK_FIN, encodeAbort, encodeAck, encodeFin, encodePing, FrameType, HEADER_SIZE, sealData } from "./frame.ts";
+import { AbortCode, ACK_FIN, encodeAbort, encodeFin, encodePing, FrameType, HEADER_SIZE, sealData } from "./frame.ts";
 import { hex } from "./handshake.ts";
 import { INITIAL_WINDOW, type SessionOptions } from "./options.ts";
-import { ReorderBuffer } from "./reorder-buffer.ts";
+import { Receiver } from "./receiver.ts";
+import type { ReorderBuffer } from "./reorder-buffer.ts";
 import { type Segment, SendBuffer } from "./send-buffer.ts";
 import { Subflow, type SubflowOwner } from "./subflow.ts";
-import { pickOrder, quotaFor } from "./scheduler.ts";
+import { fillByCapacity, fillRedundant, pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 
 export interface SessionEvents {
@@ -40,31 +41,22 @@ export class Session implements SubflowOwner {
   readonly idHex: string;
   readonly subflows: Subflow[] = [];
   readonly send = new SendBuffer<Subflow>();
-  readonly reorder = new ReorderBuffer();
+  readonly rx: Receiver<Subflow>;
   reinjectedBytes = 0;
   error: Error | undefined;
   readonly startedAt: number;
 
   private peerLimit = INITIAL_WINDOW;
-  private delivered = 0;
-  private advertised = INITIAL_WINDOW;
-  private lastAck = -1;
-  private lastAckLimit = -1;
-  private lastAckAt = 0;
-  private ready: Uint8Array[] = [];
-  private paused = false;
   private needDrain = false;
   private finOffset: number | null = null;
   private finSentAt = -Infinity;
   private finAcked = false;
-  private peerFin: number | null = null;
-  private finDelivered = false;
   private pumping = false;
   private noPathSince: number;
   private order: Subflow[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly ackEvery: number;
+  private readonly fill: typeof fillByCapacity;
 
   constructor(
     readonly id: Uint8Array,
@@ -77,7 +69,16 @@ export class Session implements SubflowOwner {
     this.idHex = hex(id);
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
-    this.ackEvery = Math.max(64 * 1024, Math.min(1 << 20, opts.recvWindow >>> 3));
+    this.fill = opts.scheduler === "redundant" ? fillRedundant : fillByCapacity;
+    this.rx = new Receiver<Subflow>(opts.recvWindow, {
+      deliver: (v) => events.data(v),
+      ended: () => {
+        events.end();
+        this.checkDone();
+      },
+      control: (frame, via) => (via ?? this.order[0])?.sendControl(frame),
+      now: opts.now,
+    });
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
@@ -107,7 +108,12 @@ export class Session implements SubflowOwner {
    */
   writeFrame(frame: Uint8Array): boolean {
     if (frame.length <= HEADER_SIZE) return this.writable;
-    this.enqueue(frame, true);
+    if (this.opts.scheduler === "redundant") {
+      // Every subflow sends every frame and the slowest may still hold it when it is acknowledged:
+      // keep a copy nobody reuses, and give the caller's memory back at once.
+      this.enqueue(frame.slice(), false);
+      this.events.release?.(frame);
+    } else this.enqueue(frame, true);
     this.pump();
     return this.afterWrite();
   }
@@ -121,11 +127,12 @@ export class Session implements SubflowOwner {
 
   /** Resume delivery paused by `data()` returning false. */
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    while (this.ready.length > 0 && !this.paused) this.deliver(this.ready.shift()!);
-    this.checkFinDelivered();
-    if (this.windowLimit() - this.lastAckLimit >= this.ackEvery) this.sendAck(null);
+    if (this.state === "open") this.rx.resume();
+  }
+
+  /** The receive side's reassembly buffer (stats, idle detection). */
+  get reorder(): ReorderBuffer {
+    return this.rx.reorder;
   }
 
   /** Local fatal error: tell the peer (ABORT) and drop every subflow. */
@@ -139,14 +146,14 @@ export class Session implements SubflowOwner {
 
   /** The highest offset the peer has been allowed to send (our advertised window edge). */
   get advertisedLimit(): number {
-    return this.advertised;
+    return this.rx.advertised;
   }
 
   get sendFinished(): boolean {
     return this.finAcked;
   }
   get receiveFinished(): boolean {
-    return this.finDelivered;
+    return this.rx.finDelivered;
   }
 
   stats(): SessionStats {
@@ -166,7 +173,7 @@ export class Session implements SubflowOwner {
     this.subflows.push(sub);
     this.order = pickOrder(this.subflows);
     this.noPathSince = 0;
-    this.sendAck(sub); // announces our window: the peer may send beyond INITIAL_WINDOW only after this
+    this.rx.ack(sub); // announces our window: the peer may send beyond INITIAL_WINDOW only after this
     sub.ping(this.opts.now());
     this.events.subflowUp?.(sub);
     if (this.finOffset !== null && !this.finAcked) this.sendFin();
@@ -182,7 +189,7 @@ export class Session implements SubflowOwner {
   }
 
   subflowEnded(sub: Subflow): void {
-    if (this.finDelivered && this.finOffset !== null) {
+    if (this.rx.finDelivered && this.finOffset !== null) {
       // The peer has finished its stream and is closing its pipes: our FIN's ack is on its way on a
       // subflow that delivers it before its own end. Close this one quietly.
       sub.retired = true;
@@ -228,28 +235,17 @@ export class Session implements SubflowOwner {
 
   onData(sub: Subflow, offset: number, payload: Uint8Array): void {
     if (this.state !== "open") return;
-    if (offset + payload.length > this.advertised) {
-      return this.violation("EWINDOW", `peer sent past the window (${offset + payload.length} > ${this.advertised})`);
+    try {
+      this.rx.onData(sub, offset, payload);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.violation(err);
     }
-    if (this.peerFin !== null && offset + payload.length > this.peerFin) {
-      return this.violation("EFIN", "data beyond the peer's FIN");
-    }
-    let v = this.reorder.offer(offset, payload);
-    if (v === null) {
-      if (offset + payload.length <= this.reorder.next) this.maybeAck(sub, true); // duplicate: re-ack
-      return;
-    }
-    while (v !== null) {
-      this.deliver(v);
-      v = this.reorder.drain();
-    }
-    this.checkFinDelivered();
-    this.maybeAck(sub, false);
   }
 
   onAck(ack: number, limit: number, flags: number): void {
     if (this.state !== "open") return;
-    if (ack > this.send.nxt) return this.violation("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
+    if (ack > this.send.nxt) return this.violation(new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`));
     if (limit > this.peerLimit) this.peerLimit = limit;
     const freed = this.send.ack(ack, this.acked);
     if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
@@ -263,16 +259,12 @@ export class Session implements SubflowOwner {
 
   onFin(finalOffset: number): void {
     if (this.state !== "open") return;
-    if (this.peerFin !== null && finalOffset !== this.peerFin) {
-      return this.violation("EFIN", `FIN moved from ${this.peerFin} to ${finalOffset}`);
+    try {
+      this.rx.onFin(finalOffset);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.violation(err);
     }
-    if (finalOffset < this.reorder.next || finalOffset < this.reorder.highest) {
-      return this.violation("EFIN", `FIN at ${finalOffset} below data already received`);
-    }
-    const dup = this.peerFin !== null;
-    this.peerFin = finalOffset;
-    if (dup && this.finDelivered) this.sendAck(null);
-    else this.checkFinDelivered();
   }
 
   onAbort(code: number, reason: string): void {
@@ -284,9 +276,8 @@ export class Session implements SubflowOwner {
    * The peer broke a session-level rule (window, FIN, ack beyond data): the stream cannot be trusted any
    * more on any subflow, so the whole session ends with ABORT(PROTOCOL).
    */
-  private violation(code: string, message: string): void {
-    const err = new ProtocolError(code, message);
-    this.abort(AbortCode.PROTOCOL, message, err);
+  private violation(err: ProtocolError): void {
+    this.abort(AbortCode.PROTOCOL, err.message, err);
   }
 
   /** An exception from the application's callbacks or the engine itself: end the session, not a subflow. */
@@ -319,34 +310,6 @@ export class Session implements SubflowOwner {
     return false;
   }
 
-  private deliver(v: Uint8Array): void {
-    if (this.paused) {
-      this.ready.push(v);
-      return;
-    }
-    this.delivered += v.length;
-    if (!this.events.data(v)) this.paused = true;
-  }
-
-  private windowLimit(): number {
-    return this.delivered + this.opts.recvWindow;
-  }
-
-  private maybeAck(sub: Subflow, force: boolean): void {
-    if (force || this.reorder.next - this.lastAck >= this.ackEvery) this.sendAck(sub);
-  }
-
-  private sendAck(via: Subflow | null): void {
-    const s = via ?? this.order[0];
-    if (!s) return;
-    const limit = this.windowLimit();
-    if (limit > this.advertised) this.advertised = limit;
-    this.lastAck = this.reorder.next;
-    this.lastAckLimit = limit;
-    this.lastAckAt = this.opts.now();
-    s.sendControl(encodeAck(this.reorder.next, limit, this.finDelivered));
-  }
-
   private sendFin(): void {
     const s = this.order[0];
     if (!s || this.finOffset === null) return;
@@ -354,40 +317,20 @@ export class Session implements SubflowOwner {
     s.sendControl(encodeFin(this.finOffset));
   }
 
-  private checkFinDelivered(): void {
-    if (this.finDelivered || this.peerFin === null) return;
-    if (this.reorder.next !== this.peerFin || this.ready.length > 0) return;
-    this.finDelivered = true;
-    this.sendAck(null);
-    this.events.end();
-    this.checkDone();
-  }
-
   private checkDone(): void {
-    if (this.state !== "open" || !this.finAcked || !this.finDelivered) return;
+    if (this.state !== "open" || !this.finAcked || !this.rx.finDelivered) return;
     this.state = "closing";
     for (const s of this.subflows) s.close();
     this.lingerTimer = setTimeout(() => this.finish(), this.opts.lingerMs);
     if (this.subflows.length === 0) this.finish();
   }
 
-  /** The scheduler: fill every usable subflow up to its quota, fastest first. */
+  /** The scheduler: hand frames to subflows (policy in scheduler.ts). */
   pump(): void {
     if (this.state !== "open" || this.pumping) return;
     this.pumping = true;
     try {
-      const now = this.opts.now();
-      const subs = this.order;
-      for (let i = 0; i < subs.length; i++) {
-        const s = subs[i]!;
-        if (s.state !== "up" || (s.backup && subs.some(isPrimaryUp))) continue;
-        const quota = quotaFor(s, this.opts);
-        while (s.writable && s.inflight < quota) {
-          const seg = this.send.next(this.peerLimit);
-          if (seg === null) return;
-          this.transmit(s, seg, now);
-        }
-      }
+      this.fill(this.order, this.send, this.peerLimit, this.opts, this.transmit);
     } finally {
       this.pumping = false;
     }
@@ -398,8 +341,14 @@ export class Session implements SubflowOwner {
    * queue are gone), so no live pipe still holds it when it is acknowledged and released. A future
    * retransmission onto a second live subflow must send a copy to keep that true.
    */
-  private transmit(s: Subflow, seg: Segment<Subflow>, now: number): void {
+  private readonly transmit = (s: Subflow, seg: Segment<Subflow>): void => {
     const len = seg.end - seg.offset;
+    if (this.opts.scheduler === "redundant") {
+      seg.sends++;
+      s.inflight = s.cursor - this.send.una;
+      s.sendData(seg.frame, len);
+      return;
+    }
     if (seg.sentOn !== null && seg.sentOn !== s) seg.sentOn.inflight -= len;
     if (seg.sends > 0) {
       s.reinjectedBytes += len;
@@ -407,9 +356,9 @@ export class Session implements SubflowOwner {
     }
     seg.sentOn = s;
     seg.sends++;
-    seg.sentAt = now;
+    seg.sentAt = this.opts.now();
     s.sendData(seg.frame, len);
-  }
+  };
 
   private tick(): void {
     const now = this.opts.now();
@@ -427,7 +376,7 @@ export class Session implements SubflowOwner {
       }
     }
     if (resort) this.order = pickOrder(this.subflows);
-    if (this.reorder.next !== this.lastAck || now - this.lastAckAt >= this.opts.heartbeatMs) this.sendAck(null);
+    this.rx.tick(now, this.opts.heartbeatMs);
     if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > finRetryMs(this.order[0])) this.sendFin();
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
@@ -451,10 +400,6 @@ export class Session implements SubflowOwner {
   }
 }
 
-
-function isPrimaryUp(s: Subflow): boolean {
-  return !s.backup && s.state === "up";
-}
 
 function finRetryMs(s: Subflow | undefined): number {
   return s ? s.rtt.timeout(200, 1000) : 1000;

@@ -33,6 +33,8 @@ export class Subflow implements PipeHandler {
   readonly rtt = new RttEstimator();
   /** Bytes of DATA in flight on this subflow (sent, not yet acknowledged). */
   inflight = 0;
+  /** Redundant scheduler: offset of the next byte this subflow sends. */
+  cursor = 0;
   writable = true;
   bytesSent = 0;
   bytesReceived = 0;

@@ -115,6 +115,31 @@ describe("bonded session over memory subflows", () => {
     expect(h.links.get(0)!.length + h.links.get(1)!.length).toBeGreaterThan(2);
   });
 
+  test("redundant scheduler: paths carry copies of the stream; losing one mid-stream needs no reinjection", async () => {
+    const h = harness([{ delayMs: 2 }, { delayMs: 15, jitterMs: 5, seed: 71 }, { delayMs: 6 }], {
+      chunkSize: 64 * 1024,
+      scheduler: "redundant",
+    });
+    const c = await h.open();
+    await waitFor(() => c.subflows.length === 3, 5000, "3 subflows");
+    const up = pattern(8 * MiB, 72);
+    const writing = writeAll(h.client, up, 100_000);
+    await waitFor(() => h.server.receivedBytes > 2 * MiB, 10_000, "2 MiB");
+    const survivors = c.subflows.filter((s) => s.label !== "path2");
+    h.links.get(2)![0]![0].kill(new Error("path lost"));
+    await writing;
+    h.server.session!.end();
+    expect(await h.client.closed).toBeUndefined();
+    expect(sha(h.server.received)).toBe(sha(up));
+    expect(c.reinjectedBytes).toBe(0);
+    // Paths carried copies: together far more than the stream itself (a slow path skips what the
+    // fast one already delivered, so it need not send everything).
+    const total = survivors.reduce((a, s) => a + s.bytesSent, 0);
+    expect(total).toBeGreaterThan(1.1 * up.length);
+    for (const s of survivors) expect(s.bytesSent).toBeGreaterThan(0);
+    expect(h.server.session!.reorder.duplicateBytes).toBeGreaterThan(0);
+  });
+
   test("half-close: the client ends first and still receives the server's reply", async () => {
     const h = harness([{ delayMs: 1 }, { delayMs: 5 }]);
     const c = await h.open();

@@ -1,6 +1,7 @@
 /** Scheduler policy (src/core/scheduler.ts): subflow order and in-flight quota. Pure functions. */
 import { describe, expect, test } from "bun:test";
-import { pickOrder, quotaFor, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { fillByCapacity, fillRedundant, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { SendBuffer } from "../../src/core/send-buffer.ts";
 
 interface Fake extends SchedSubflow {
   name: string;
@@ -11,6 +12,8 @@ function sub(name: string, srtt: number | null, o: { backup?: boolean; rate?: nu
     name,
     backup: o.backup ?? false,
     state: "up",
+    writable: true,
+    cursor: 0,
     inflight: o.inflight ?? 0,
     rate: o.rate ?? 0,
     rtt: { srtt: srtt ?? 0, samples: srtt === null ? 0 : 3 },
@@ -97,5 +100,57 @@ describe("quotaFor", () => {
     expect(hundred).toBe(MiB); // floor
     const far = quotaFor(sub("far", 80, { rate: 12_500 }), oBig);
     expect(far).toBe(2_000_000);
+  });
+});
+
+describe("fill policies", () => {
+  const o = { chunkSize: 256 * 1024, sendBuffer: 8 * MiB };
+  function buffer(frames: number, size = 256 * 1024): SendBuffer<Fake> {
+    const b = new SendBuffer<Fake>();
+    for (let i = 0; i < frames; i++) b.push(new Uint8Array(16 + size), size);
+    return b;
+  }
+
+  test("by capacity: the fastest subflow fills its quota first, then the next; backups stay idle", () => {
+    const fast = sub("fast", 5);
+    const slow = sub("slow", 50);
+    const spare = sub("spare", 1, { backup: true });
+    const order = pickOrder([slow, spare, fast]);
+    const b = buffer(12);
+    const got: string[] = [];
+    fillByCapacity(order, b, Infinity, o, (s, seg) => {
+      got.push(s.name);
+      (s as { inflight: number }).inflight += seg.end - seg.offset;
+    });
+    expect(got.slice(0, 4)).toEqual(["fast", "fast", "fast", "fast"]); // 1 MiB floor quota each
+    expect(got.slice(4, 8)).toEqual(["slow", "slow", "slow", "slow"]);
+    expect(got).not.toContain("spare");
+    expect(got.length).toBe(8);
+  });
+
+  test("by capacity: backups carry data when no primary is up; the window limits new data", () => {
+    const down = { ...sub("down", 5), state: "closed" };
+    const spare = sub("spare", 1, { backup: true });
+    const b = buffer(4);
+    const got: string[] = [];
+    fillByCapacity(pickOrder([down, spare]), b, 2 * 256 * 1024, o, (s) => got.push(s.name));
+    expect(got).toEqual(["spare", "spare"]);
+    expect(usable(spare, [down, spare])).toBe(true);
+  });
+
+  test("redundant: every subflow sends every frame from its own cursor, skipping acknowledged data", () => {
+    const a = sub("a", 5);
+    const c = sub("c", 9);
+    const b = buffer(3);
+    const sent: string[] = [];
+    fillRedundant(pickOrder([a, c]), b, Infinity, o, (s, seg) => sent.push(`${s.name}@${seg.offset}`));
+    expect(sent).toEqual(["a@0", "a@262144", "a@524288", "c@0", "c@262144", "c@524288"]);
+    // After an ack past c's position, c resumes from the acknowledged offset.
+    c.cursor = 0;
+    b.push(new Uint8Array(16 + 1000), 1000);
+    b.ack(3 * 256 * 1024, () => {});
+    sent.length = 0;
+    fillRedundant([c], b, Infinity, o, (s, seg) => sent.push(`${s.name}@${seg.offset}`));
+    expect(sent).toEqual(["c@786432"]);
   });
 });
