@@ -62,6 +62,19 @@ export function fillByCapacity<S extends SchedSubflow>(
   o: Pick<SessionOptions, "chunkSize" | "sendBuffer">,
   transmit: (s: S, seg: Segment<S>) => void,
 ): void {
+  // Reinjections first, and past the quota: they fill the hole every other subflow's unacknowledged
+  // bytes are waiting behind (acks are cumulative), so holding them back could stall the session.
+  if (send.reinjectPending > 0) {
+    for (const s of order) {
+      if (!usable(s, order)) continue;
+      while (s.writable && send.reinjectPending > 0) {
+        const seg = send.next(windowLimit);
+        if (seg === null) return;
+        transmit(s, seg);
+      }
+      if (send.reinjectPending === 0) break;
+    }
+  }
   for (const s of order) {
     if (!usable(s, order)) continue;
     const quota = quotaFor(s, o);

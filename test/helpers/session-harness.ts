@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { Acceptor } from "../../src/core/acceptor.ts";
+import { TransportError } from "../../src/core/errors.ts";
 import { withDefaults, type SessionOptions } from "../../src/core/options.ts";
 import { PathManager, type PathSpec } from "../../src/core/path-manager.ts";
 import type { Session, SessionEvents } from "../../src/core/session.ts";
@@ -59,6 +60,8 @@ export interface Harness {
   pm: PathManager;
   /** Every pipe pair made so far, per path index: [client side, server side]. */
   links: Map<number, [MemoryPipe, MemoryPipe][]>;
+  /** Path indexes whose (re-)dials fail, as if the network were unreachable. */
+  unreachable: Set<number>;
   open(): Promise<Session>;
 }
 
@@ -71,6 +74,7 @@ export function harness(
   const client = endpoint();
   const server = endpoint();
   const links = new Map<number, [MemoryPipe, MemoryPipe][]>();
+  const unreachable = new Set<number>();
   const acceptor = new Acceptor(withDefaults({ ...o, ...serverOpts }), {
     session: () => server.events,
     opened: (s) => (server.session = s),
@@ -79,6 +83,7 @@ export function harness(
     label: `path${i}`,
     backup: false,
     dial: async () => {
+      if (unreachable.has(i)) throw new TransportError("ENETUNREACH", `path${i}: network unreachable`);
       const [a, b] = memoryPipePair({ ...link, addresses: [`c${i}`, `s${i}`] });
       const list = links.get(i) ?? [];
       list.push([a, b]);
@@ -94,6 +99,7 @@ export function harness(
     acceptor,
     pm,
     links,
+    unreachable,
     async open() {
       const s = await pm.open(client.events);
       client.session = s;

@@ -100,6 +100,25 @@ describe("bonded session over memory subflows", () => {
     expect(sha(h.server.received)).toBe(sha(up));
   });
 
+  test("a dead path's data is reinjected even when the live path is at its quota (a hole blocks the acks)", async () => {
+    // The slow path's frames lag; meanwhile the fast path's later bytes arrive but cannot be acked past the
+    // hole, so its in-flight count sits at its quota. Reinjection must still go out on it.
+    const h = harness([{ delayMs: 1 }, { delayMs: 250 }], { chunkSize: 64 * 1024, deadAfterMs: 600, heartbeatMs: 100 });
+    const c = await h.open();
+    await waitFor(() => c.subflows.length === 2, 5000, "2 subflows");
+    const up = pattern(8 * MiB, 81);
+    const writing = writeAll(h.client, up, 64 * 1024);
+    await waitFor(() => c.subflows.some((s) => s.label === "path1" && s.inflight > 0), 10_000, "data on the slow path");
+    await waitFor(() => c.subflows.some((s) => s.label === "path0" && s.inflight >= MiB), 10_000, "fast path at its quota");
+    h.unreachable.add(1); // no re-dial rescues it: the fast path must take the hole
+    h.links.get(1)![0]![0].blackhole();
+    await writing;
+    h.server.session!.end();
+    expect(await h.client.closed).toBeUndefined();
+    expect(sha(h.server.received)).toBe(sha(up));
+    expect(c.reinjectedBytes).toBeGreaterThan(0);
+  });
+
   test("every path down for a while: the session survives and finishes over re-dialed paths", async () => {
     const h = harness([{ delayMs: 2 }, { delayMs: 4 }], { chunkSize: 32 * 1024, graceMs: 10_000 });
     const c = await h.open();
