@@ -19,7 +19,8 @@ import {
 export interface FrameSink {
   /** A DATA payload, or a fragment of one (consecutive fragments have consecutive offsets). */
   onData(offset: number, payload: Uint8Array): void;
-  onAck(ack: number, windowLimit: number, flags: number): void;
+  /** `subflowReceived`: DATA payload bytes the peer received on this subflow so far. */
+  onAck(ack: number, windowLimit: number, flags: number, subflowReceived: number): void;
   onFin(finalOffset: number): void;
   onPing(token: number): void;
   onPong(token: number): void;
@@ -184,8 +185,11 @@ export class FrameDecoder {
         return;
       case FrameType.ACK: {
         const limit = readU64(payload, 0);
-        if (limit > Number.MAX_SAFE_INTEGER) throw new ProtocolError("EFRAME", "window beyond 2^53");
-        s.onAck(value, limit, h[at + 1]!);
+        const received = readU64(payload, 8);
+        if (limit > Number.MAX_SAFE_INTEGER || received > Number.MAX_SAFE_INTEGER) {
+          throw new ProtocolError("EFRAME", "ACK value beyond 2^53");
+        }
+        s.onAck(value, limit, h[at + 1]!, received);
         return;
       }
       case FrameType.FIN:

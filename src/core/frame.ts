@@ -25,8 +25,11 @@ export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 /** ACK flags. */
 export const ACK_FIN = 0x01;
 
-/** ACK payload: u64 window limit (the peer may send bytes below this offset). */
-export const ACK_PAYLOAD = 8;
+/**
+ * ACK payload: u64 window limit (the peer may send bytes below this offset), then u64 bytes of DATA
+ * payload received so far on the subflow the ACK travels on (the sender's per-subflow in-flight count).
+ */
+export const ACK_PAYLOAD = 16;
 export const MAX_ABORT_REASON = 1024;
 /** Default and hard ceiling of a DATA payload. */
 export const DEFAULT_MAX_PAYLOAD = 1 << 20;
@@ -99,10 +102,11 @@ export function encodeData(offset: number, payload: Uint8Array): Uint8Array {
   return sealData(f, offset);
 }
 
-export function encodeAck(ack: number, windowLimit: number, finAcked: boolean): Uint8Array {
+export function encodeAck(ack: number, windowLimit: number, finAcked: boolean, subflowReceived: number): Uint8Array {
   const f = new Uint8Array(HEADER_SIZE + ACK_PAYLOAD);
   writeHeader(f, 0, FrameType.ACK, finAcked ? ACK_FIN : 0, 0, ACK_PAYLOAD, ack);
   writeU64(f, HEADER_SIZE, windowLimit);
+  writeU64(f, HEADER_SIZE + 8, subflowReceived);
   return f;
 }
 

@@ -13,8 +13,12 @@ export interface ReceiverHost<S> {
   deliver(view: Uint8Array): boolean;
   /** The peer's stream is complete (every byte before its FIN delivered). */
   ended(): void;
-  /** Write a control frame on `via`, or on the best subflow when null. */
-  control(frame: Uint8Array, via: S | null): void;
+  /** The subflow to send an ACK on when none is given (the fastest), if any. */
+  best(): S | undefined;
+  /** DATA payload bytes received so far on `s` (reported in every ACK sent on it). */
+  received(s: S): number;
+  /** Write a control frame on `s`. */
+  control(frame: Uint8Array, s: S): void;
   now(): number;
 }
 
@@ -85,12 +89,14 @@ export class Receiver<S> {
 
   /** Send a cumulative ACK with our window (on `via`, or the best subflow). */
   ack(via: S | null): void {
+    const s = via ?? this.host.best();
+    if (s === undefined) return;
     const limit = this.windowLimit();
     if (limit > this.advertised) this.advertised = limit;
     this.lastAck = this.reorder.next;
     this.lastAckLimit = limit;
     this.lastAckAt = this.host.now();
-    this.host.control(encodeAck(this.reorder.next, limit, this.finDelivered), via);
+    this.host.control(encodeAck(this.reorder.next, limit, this.finDelivered, this.host.received(s)), s);
   }
 
   /** Timer: ack what arrived since the last ack, and refresh the ack every heartbeat (lost acks). */

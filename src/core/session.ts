@@ -76,7 +76,9 @@ export class Session implements SubflowOwner {
         events.end();
         this.checkDone();
       },
-      control: (frame, via) => (via ?? this.order[0])?.sendControl(frame),
+      best: () => this.order[0],
+      received: (s) => (s.reported = s.dataReceived),
+      control: (frame, s) => s.sendControl(frame),
       now: opts.now,
     });
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -235,6 +237,7 @@ export class Session implements SubflowOwner {
 
   onData(sub: Subflow, offset: number, payload: Uint8Array): void {
     if (this.state !== "open") return;
+    sub.dataReceived += payload.length;
     try {
       this.rx.onData(sub, offset, payload);
     } catch (err) {
@@ -243,8 +246,14 @@ export class Session implements SubflowOwner {
     }
   }
 
-  onAck(ack: number, limit: number, flags: number): void {
+  onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
     if (this.state !== "open") return;
+    try {
+      sub.peerReport(subflowReceived);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return this.violation(err);
+    }
     if (ack > this.send.nxt) return this.violation(new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`));
     if (limit > this.peerLimit) this.peerLimit = limit;
     const freed = this.send.ack(ack, this.acked);
@@ -288,12 +297,6 @@ export class Session implements SubflowOwner {
   // ---------------------------------------------------------------- internals
 
   private readonly acked = (seg: Segment<Subflow>): void => {
-    const s = seg.sentOn;
-    if (s !== null) {
-      const len = seg.end - seg.offset;
-      s.inflight -= len;
-      s.ackedBytes += len;
-    }
     if (seg.owned) this.events.release?.(seg.frame);
   };
 
@@ -345,11 +348,9 @@ export class Session implements SubflowOwner {
     const len = seg.end - seg.offset;
     if (this.opts.scheduler === "redundant") {
       seg.sends++;
-      s.inflight = s.cursor - this.send.una;
       s.sendData(seg.frame, len);
       return;
     }
-    if (seg.sentOn !== null && seg.sentOn !== s) seg.sentOn.inflight -= len;
     if (seg.sends > 0) {
       s.reinjectedBytes += len;
       this.reinjectedBytes += len;
@@ -377,6 +378,9 @@ export class Session implements SubflowOwner {
     }
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, this.opts.heartbeatMs);
+    // Every subflow that carried data since its last ACK gets one: its per-subflow receive count keeps
+    // the peer's in-flight accounting (and so its scheduler) exact.
+    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
     if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > finRetryMs(this.order[0])) this.sendFin();
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
@@ -414,8 +418,8 @@ class SubflowSink implements FrameSink {
   onData(offset: number, payload: Uint8Array): void {
     this.session.onData(this.sub, offset, payload);
   }
-  onAck(ack: number, limit: number, flags: number): void {
-    this.session.onAck(ack, limit, flags);
+  onAck(ack: number, limit: number, flags: number, subflowReceived: number): void {
+    this.session.onAck(this.sub, ack, limit, flags, subflowReceived);
   }
   onFin(finalOffset: number): void {
     this.session.onFin(finalOffset);

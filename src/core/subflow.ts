@@ -31,16 +31,24 @@ export class Subflow implements PipeHandler {
   backup = false;
   label = "";
   readonly rtt = new RttEstimator();
-  /** Bytes of DATA in flight on this subflow (sent, not yet acknowledged). */
+  /**
+   * DATA payload bytes in flight on this subflow: sent here and not yet reported received by the peer
+   * on this subflow (per-subflow acks, so bytes delivered past a connection-level hole do not count).
+   */
   inflight = 0;
+  /** DATA payload bytes written to this subflow / reported received by the peer / received here. */
+  dataSent = 0;
+  peerReceived = 0;
+  dataReceived = 0;
+  /** `dataReceived` as last reported to the peer in an ACK on this subflow. */
+  reported = 0;
   /** Redundant scheduler: offset of the next byte this subflow sends. */
   cursor = 0;
   writable = true;
   bytesSent = 0;
   bytesReceived = 0;
   reinjectedBytes = 0;
-  /** Bytes acknowledged that were sent here, and a smoothed delivery rate (bytes/ms). */
-  ackedBytes = 0;
+  /** Smoothed delivery rate (bytes/ms) from the peer's per-subflow receive reports. */
   rate = 0;
   private rateMark = 0;
   private rateAt = 0;
@@ -120,6 +128,7 @@ export class Subflow implements PipeHandler {
 
   /** Write a DATA frame; returns whether more may be written now. */
   sendData(frame: Uint8Array, payloadLength: number): boolean {
+    this.dataSent += payloadLength;
     this.inflight += payloadLength;
     this.bytesSent += payloadLength;
     const ok = this.pipe.write(frame);
@@ -142,13 +151,20 @@ export class Subflow implements PipeHandler {
     this.rtt.sample(now - token / 1000);
   }
 
+  /** The peer's report of DATA bytes it received on this subflow (carried by every ACK sent here). */
+  peerReport(received: number): void {
+    if (received > this.dataSent) throw new ProtocolError("EACK", `peer reports ${received} bytes received on a subflow that carried ${this.dataSent}`);
+    if (received > this.peerReceived) this.peerReceived = received;
+    this.inflight = this.dataSent - this.peerReceived;
+  }
+
   /** Fold acknowledged bytes into the delivery-rate estimate (called by the session's timer). */
   updateRate(now: number): void {
     const dt = now - this.rateAt;
     if (dt < 50) return;
-    const r = (this.ackedBytes - this.rateMark) / dt;
+    const r = (this.peerReceived - this.rateMark) / dt;
     this.rate = this.rate === 0 ? r : 0.7 * this.rate + 0.3 * r;
-    this.rateMark = this.ackedBytes;
+    this.rateMark = this.peerReceived;
     this.rateAt = now;
   }
 

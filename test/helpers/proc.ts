@@ -16,8 +16,16 @@ export interface Proc {
 type StdinSpec = "ignore" | "pipe" | ReturnType<typeof Bun.file> | null;
 
 /** Start `bondcat args…`; stdout to a file (or ignored), stderr collected. */
-export function bondcat(args: string[], o: { stdin?: StdinSpec; stdout?: string | "pipe"; env?: Record<string, string> } = {}): Proc {
-  const proc = Bun.spawn([BUN, CLI, ...args], {
+export interface SpawnOptions {
+  stdin?: StdinSpec;
+  stdout?: string | "pipe";
+  env?: Record<string, string>;
+  /** Command prefix, e.g. ["ip", "netns", "exec", "ns1"]. */
+  wrap?: string[];
+}
+
+export function bondcat(args: string[], o: SpawnOptions = {}): Proc {
+  const proc = Bun.spawn([...(o.wrap ?? []), BUN, CLI, ...args], {
     stdin: o.stdin ?? "ignore",
     stdout: o.stdout === undefined ? "ignore" : o.stdout === "pipe" ? "pipe" : Bun.file(o.stdout),
     stderr: "pipe",
@@ -32,7 +40,7 @@ export function bondcat(args: string[], o: { stdin?: StdinSpec; stdout?: string 
 }
 
 /** Start a listener on a free port; resolves once it printed its port. */
-export async function listener(args: string[], o: Parameters<typeof bondcat>[1] = {}): Promise<Proc & { port: number }> {
+export async function listener(args: string[], o: SpawnOptions = {}): Promise<Proc & { port: number }> {
   const p = bondcat(["-l", ...args], o);
   const t0 = Date.now();
   for (;;) {

@@ -219,7 +219,7 @@ describe("bonded session over memory subflows", () => {
     const c = await h.open();
     await waitFor(() => c.subflows.length === 2 && h.server.session !== null, 5000, "2 subflows");
     // Forge an ACK from the server's side of path 0 for bytes the client never sent.
-    h.links.get(0)![0]![1].write(encodeAck(1_000_000, 2_000_000, false));
+    h.links.get(0)![0]![1].write(encodeAck(1_000_000, 2_000_000, false, 0));
     const [ec, es] = await Promise.all([h.client.closed, h.server.closed]);
     expect(ec).toBeInstanceOf(ProtocolError);
     expect((ec as ProtocolError).code).toBe("EACK");

@@ -56,8 +56,8 @@ class Recorder implements FrameSink {
     this.views.push(payload);
     this.events.push(["data", offset, hex(payload)]);
   }
-  onAck(ack: number, windowLimit: number, flags: number): void {
-    this.events.push(["ack", ack, windowLimit, flags]);
+  onAck(ack: number, windowLimit: number, flags: number, subflowReceived: number): void {
+    this.events.push(["ack", ack, windowLimit, flags, subflowReceived]);
   }
   onFin(finalOffset: number): void {
     this.events.push(["fin", finalOffset]);
@@ -160,8 +160,12 @@ describe("encoders: exact bytes", () => {
   });
 
   test("encodeAck with and without FIN flag", () => {
-    expect(hex(encodeAck(0x10, 0x100010, true))).toBe("02010000" + "00000008" + "0000000000000010" + "0000000000100010");
-    expect(hex(encodeAck(0, 1 << 20, false))).toBe("02000000" + "00000008" + "0000000000000000" + "0000000000100000");
+    expect(hex(encodeAck(0x10, 0x100010, true, 0x2a))).toBe(
+      "02010000" + "00000010" + "0000000000000010" + "0000000000100010" + "000000000000002a",
+    );
+    expect(hex(encodeAck(0, 1 << 20, false, 0))).toBe(
+      "02000000" + "00000010" + "0000000000000000" + "0000000000100000" + "0000000000000000",
+    );
   });
 
   test("encodeFin", () => {
@@ -200,8 +204,8 @@ describe("encoders: exact bytes", () => {
 describe("decoder: one frame of each type", () => {
   test.each([
     ["DATA", encodeData(0x0102030405, unhex("deadbeef")), ["data", 0x0102030405, "deadbeef"]],
-    ["ACK+FIN", encodeAck(0x10, 0x100010, true), ["ack", 0x10, 0x100010, 1]],
-    ["ACK", encodeAck(7, 9, false), ["ack", 7, 9, 0]],
+    ["ACK+FIN", encodeAck(0x10, 0x100010, true, 5), ["ack", 0x10, 0x100010, 1, 5]],
+    ["ACK", encodeAck(7, 9, false, 0), ["ack", 7, 9, 0, 0]],
     ["FIN", encodeFin(2 ** 40 + 3), ["fin", 2 ** 40 + 3]],
     ["PING", encodePing(FrameType.PING, 2 ** 53 - 1), ["ping", 2 ** 53 - 1]],
     ["PONG", encodePing(FrameType.PONG, 0x1234), ["pong", 0x1234]],
@@ -214,14 +218,14 @@ describe("decoder: one frame of each type", () => {
   test("hand-written bytes decode (independent of the encoders)", () => {
     const bytes = unhex(`
       01 00 0000 00000002 0000000000000000 6869
-      02 01 0000 00000008 0000000000000002 0000000000100002
+      02 01 0000 00000010 0000000000000002 0000000000100002 0000000000000002
       03 00 0000 00000000 0000000000000002
       04 00 0000 00000000 0000000000000abc
       05 00 0000 00000000 0000000000000def
       06 00 0004 00000002 0000000000000000 6f6b`);
     expect(decodeChunks([bytes])).toEqual([
       ["data", 0, "6869"],
-      ["ack", 2, 0x100002, 1],
+      ["ack", 2, 0x100002, 1, 2],
       ["fin", 2],
       ["ping", 0xabc],
       ["pong", 0xdef],
@@ -235,9 +239,9 @@ describe("decoder: one frame of each type", () => {
     f[2] = 0x12;
     f[3] = 0x34;
     expect(decodeChunks([f])).toEqual([["data", 3, "01"]]);
-    const a = encodeAck(1, 2, false);
+    const a = encodeAck(1, 2, false, 3);
     a[1] = 0xfe; // unknown ACK flag bits are passed through, FIN bit clear
-    expect(decodeChunks([a])).toEqual([["ack", 1, 2, 0xfe]]);
+    expect(decodeChunks([a])).toEqual([["ack", 1, 2, 0xfe, 3]]);
   });
 
   test("ABORT with invalid UTF-8 decodes with replacement characters, no error", () => {
@@ -261,14 +265,14 @@ function sampleStream(): Uint8Array {
   for (let i = 0; i < big.length; i++) big[i] = (i * 7 + 3) & 0xff;
   return cat(
     encodeData(0, unhex("0102030405")),
-    encodeAck(0, 1 << 20, false),
+    encodeAck(0, 1 << 20, false, 0),
     encodeFin(305),
     encodePing(FrameType.PING, 123456789),
     encodePing(FrameType.PONG, 987654321),
     encodeData(5, big),
     encodeAbort(AbortCode.PROTOCOL, "no"),
     encodeData(2 ** 40, unhex("ff")),
-    encodeAck(305, 2 ** 40, true),
+    encodeAck(305, 2 ** 40, true, 2 ** 33),
     encodeAbort(AbortCode.NORMAL, ""),
   );
 }
@@ -319,12 +323,12 @@ describe("decoder: chunking never changes the result", () => {
   });
 
   test("several whole frames in one chunk, then a frame split over the next two", () => {
-    const a = cat(encodeFin(1), encodePing(FrameType.PING, 2), encodeAck(3, 4, false));
+    const a = cat(encodeFin(1), encodePing(FrameType.PING, 2), encodeAck(3, 4, false, 0));
     const d = encodeData(9, unhex("aabbcc"));
     expect(decodeChunks([a, d.subarray(0, 10), d.subarray(10)])).toEqual([
       ["fin", 1],
       ["ping", 2],
-      ["ack", 3, 4, 0],
+      ["ack", 3, 4, 0, 0],
       ["data", 9, "aabbcc"],
     ]);
   });
@@ -341,7 +345,7 @@ describe("decoder: chunking never changes the result", () => {
     d.push(f.subarray(17));
     expect(d.idle).toBe(true);
     expect(mergeFragments(r.events)).toEqual([["data", 0, "0102"]]);
-    const a = encodeAck(1, 2, false);
+    const a = encodeAck(1, 2, false, 0);
     d.push(a.subarray(0, 20));
     expect(d.idle).toBe(false);
     d.push(a.subarray(20));
@@ -418,8 +422,8 @@ describe("decoder: malformed input is a typed ProtocolError", () => {
     ["DATA above the default 1 MiB", header(FrameType.DATA, 0, 0, (1 << 20) + 1, "0"), "EFRAMESIZE"],
     ["DATA with length 0xffffffff", header(FrameType.DATA, 0, 0, 0xffffffff, "0"), "EFRAMESIZE"],
     ["DATA with empty payload", header(FrameType.DATA, 0, 0, 0, "0"), "EFRAME"],
-    ["ACK with 7-byte payload", cat(header(FrameType.ACK, 0, 0, 7, "0"), new Uint8Array(7)), "EFRAME"],
-    ["ACK with 9-byte payload", cat(header(FrameType.ACK, 0, 0, 9, "0"), new Uint8Array(9)), "EFRAME"],
+    ["ACK with 8-byte payload (the old layout)", cat(header(FrameType.ACK, 0, 0, 8, "0"), new Uint8Array(8)), "EFRAME"],
+    ["ACK with 17-byte payload", cat(header(FrameType.ACK, 0, 0, 17, "0"), new Uint8Array(17)), "EFRAME"],
     ["ACK with no payload", header(FrameType.ACK, 0, 0, 0, "0"), "EFRAME"],
     ["FIN with payload", cat(header(FrameType.FIN, 0, 0, 1, "0"), new Uint8Array(1)), "EFRAME"],
     ["PING with payload", cat(header(FrameType.PING, 0, 0, 8, "0"), new Uint8Array(8)), "EFRAME"],
@@ -433,8 +437,9 @@ describe("decoder: malformed input is a typed ProtocolError", () => {
     ["PONG value 2^63", header(FrameType.PONG, 0, 0, 0, "8000000000000000"), "EFRAME"],
     ["DATA offset 2^53", cat(header(FrameType.DATA, 0, 0, 1, "0020000000000000"), unhex("00")), "EFRAME"],
     ["DATA end beyond 2^53-1", cat(header(FrameType.DATA, 0, 0, 2, "001ffffffffffffe"), unhex("0000")), "EFRAME"],
-    ["ACK value 2^53", cat(header(FrameType.ACK, 0, 0, 8, "0020000000000000"), new Uint8Array(8)), "EFRAME"],
-    ["ACK window 2^53", cat(header(FrameType.ACK, 0, 0, 8, "0"), unhex("0020000000000000")), "EFRAME"],
+    ["ACK value 2^53", cat(header(FrameType.ACK, 0, 0, 16, "0020000000000000"), new Uint8Array(16)), "EFRAME"],
+    ["ACK window 2^53", cat(header(FrameType.ACK, 0, 0, 16, "0"), unhex("0020000000000000"), new Uint8Array(8)), "EFRAME"],
+    ["ACK subflow count 2^53", cat(header(FrameType.ACK, 0, 0, 16, "0"), new Uint8Array(8), unhex("0020000000000000")), "EFRAME"],
     ["ABORT value 2^53", header(FrameType.ABORT, 0, 0, 0, "0020000000000000"), "EFRAME"],
   ];
 

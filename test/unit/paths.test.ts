@@ -1,15 +1,15 @@
 /** Endpoint × local address × multiplier → paths; local-address auto-detection rules. */
 import { describe, expect, test } from "bun:test";
-import { localSources, sourcesFor, type Source } from "../../src/local-addresses.ts";
+import { localSources, onLink, sourcesFor, type Source } from "../../src/local-addresses.ts";
 import { buildPaths } from "../../src/paths.ts";
 import { TransportRegistry } from "../../src/registry.ts";
 import { memoryTransport } from "../helpers/memory-transport.ts";
 import type { Transport } from "../../transports/types.ts";
 
 const two4: Source[] = [
-  { address: "198.18.0.2", family: 4, iface: "eth0" },
-  { address: "198.18.1.2", family: 4, iface: "wwan0" },
-  { address: "fdbc::2", family: 6, iface: "eth0" },
+  { address: "198.18.0.2", family: 4, iface: "eth0", prefix: 24 },
+  { address: "198.18.1.2", family: 4, iface: "wwan0", prefix: 24 },
+  { address: "fdbc::2", family: 6, iface: "eth0", prefix: 64 },
 ];
 
 describe("local sources", () => {
@@ -26,6 +26,14 @@ describe("local sources", () => {
     expect(s.map((x) => x.address)).toEqual(["198.18.0.2", "fdbc::2"]);
   });
 
+  test("on-link check by prefix, IPv4 and IPv6", () => {
+    expect(onLink({ address: "198.18.0.2", family: 4, iface: "x", prefix: 24 }, "198.18.0.77")).toBe(true);
+    expect(onLink({ address: "198.18.0.2", family: 4, iface: "x", prefix: 24 }, "198.18.1.77")).toBe(false);
+    expect(onLink({ address: "fdbc:1::2", family: 6, iface: "x", prefix: 64 }, "fdbc:1::9")).toBe(true);
+    expect(onLink({ address: "fdbc:1::2", family: 6, iface: "x", prefix: 64 }, "fdbc:2::9")).toBe(false);
+    expect(onLink({ address: "fdbc:1::2", family: 6, iface: "x" }, "fdbc:1::9")).toBe(false);
+  });
+
   test("fan out only with two or more sources of the endpoint's family; never for loopback", async () => {
     expect(await sourcesFor("198.18.5.5", two4)).toEqual([
       { localAddress: "198.18.0.2", family: 4 },
@@ -33,6 +41,7 @@ describe("local sources", () => {
     ]);
     expect(await sourcesFor("[fdbc::9]", two4)).toEqual([{}]); // one IPv6 source: the OS chooses
     expect(await sourcesFor("127.0.0.1", two4)).toEqual([{}]);
+    expect(await sourcesFor("198.18.1.9", two4)).toEqual([{}]); // on wwan0's subnet: no fan-out
     expect(await sourcesFor("localhost", two4)).toEqual([{}]);
     expect(await sourcesFor("198.18.5.5", two4, 6)).toEqual([{}]);
   });
