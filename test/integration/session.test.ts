@@ -27,7 +27,7 @@ describe("bonded session over memory subflows", () => {
       { chunkSize: 64 * 1024 },
     );
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 4 && h.server.session !== null, 5000, "4 subflows");
+    await waitFor(() => c.subflows.length === 4 && h.server.session !== null, 20_000, "4 subflows");
     const up = pattern(16 * MiB, 7);
     const down = pattern(16 * MiB, 8);
     await Promise.all([writeAll(h.client, up, 77_777), writeAll(h.server, down, 123_457)]);
@@ -51,7 +51,7 @@ describe("bonded session over memory subflows", () => {
       { chunkSize: 32 * 1024, sendBuffer: 4 * MiB },
     );
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 2, 5000, "2 subflows");
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows");
     const [fast, slow] = [...c.subflows].sort((a, b) => a.label.localeCompare(b.label));
     const up = pattern(24 * MiB, 3);
     await writeAll(h.client, up);
@@ -68,7 +68,7 @@ describe("bonded session over memory subflows", () => {
       { chunkSize: 64 * 1024, deadAfterMs: 2000 },
     );
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 4, 5000, "4 subflows");
+    await waitFor(() => c.subflows.length === 4, 20_000, "4 subflows");
     const up = pattern(32 * MiB, 11);
     const down = pattern(8 * MiB, 12);
     const writing = Promise.all([writeAll(h.client, up), writeAll(h.server, down)]);
@@ -88,7 +88,7 @@ describe("bonded session over memory subflows", () => {
   test("a silent path (blackholed) is declared dead, its data reinjected, and the path re-dialed", async () => {
     const h = harness([{ delayMs: 3 }, { delayMs: 3 }], { chunkSize: 32 * 1024, deadAfterMs: 400, heartbeatMs: 100 });
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 2, 5000, "2 subflows");
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows");
     const up = pattern(8 * MiB, 21);
     const writing = writeAll(h.client, up, 50_000);
     await waitFor(() => h.server.receivedBytes > MiB, 10_000, "1 MiB");
@@ -105,7 +105,7 @@ describe("bonded session over memory subflows", () => {
     // hole, so its in-flight count sits at its quota. Reinjection must still go out on it.
     const h = harness([{ delayMs: 1 }, { delayMs: 250 }], { chunkSize: 64 * 1024, deadAfterMs: 600, heartbeatMs: 100 });
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 2, 5000, "2 subflows");
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows");
     const up = pattern(8 * MiB, 81);
     const writing = writeAll(h.client, up, 64 * 1024);
     await waitFor(() => c.subflows.some((s) => s.label === "path1" && s.inflight > 0), 10_000, "data on the slow path");
@@ -122,7 +122,7 @@ describe("bonded session over memory subflows", () => {
   test("every path down for a while: the session survives and finishes over re-dialed paths", async () => {
     const h = harness([{ delayMs: 2 }, { delayMs: 4 }], { chunkSize: 32 * 1024, graceMs: 10_000 });
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 2, 5000, "2 subflows");
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows");
     const up = pattern(4 * MiB, 31);
     const writing = writeAll(h.client, up, 64 * 1024);
     await waitFor(() => h.server.receivedBytes > MiB, 10_000, "1 MiB");
@@ -140,7 +140,7 @@ describe("bonded session over memory subflows", () => {
       scheduler: "redundant",
     });
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 3, 5000, "3 subflows");
+    await waitFor(() => c.subflows.length === 3, 20_000, "3 subflows");
     const up = pattern(8 * MiB, 72);
     const writing = writeAll(h.client, up, 100_000);
     await waitFor(() => h.server.receivedBytes > 2 * MiB, 10_000, "2 MiB");
@@ -164,7 +164,7 @@ describe("bonded session over memory subflows", () => {
     const c = await h.open();
     c.write(new TextEncoder().encode("hello"));
     c.end();
-    await waitFor(() => h.server.ended, 5000, "server sees EOF");
+    await waitFor(() => h.server.ended, 20_000, "server sees EOF");
     expect(new TextDecoder().decode(Buffer.concat(h.server.received))).toBe("hello");
     const reply = pattern(2 * MiB, 41);
     await writeAll(h.server, reply);
@@ -175,7 +175,7 @@ describe("bonded session over memory subflows", () => {
   test("backpressure: a paused receiver stops the writer, memory stays bounded, nothing is lost", async () => {
     const h = harness([{ delayMs: 1 }, { delayMs: 2 }], { chunkSize: 64 * 1024, sendBuffer: 2 * MiB, recvWindow: MiB });
     const c = await h.open();
-    await waitFor(() => h.server.session !== null, 5000, "server session");
+    await waitFor(() => h.server.session !== null, 20_000, "server session");
     h.server.paused = true;
     const up = pattern(12 * MiB, 51);
     let done = false;
@@ -207,7 +207,7 @@ describe("bonded session over memory subflows", () => {
   test("peer abort reaches the other side as an error", async () => {
     const h = harness([{ delayMs: 1 }]);
     const c = await h.open();
-    await waitFor(() => h.server.session !== null, 5000, "server session");
+    await waitFor(() => h.server.session !== null, 20_000, "server session");
     h.server.session!.abort(5, "application gave up");
     const err = await h.client.closed;
     expect(err?.message).toContain("application gave up");
@@ -217,7 +217,7 @@ describe("bonded session over memory subflows", () => {
   test("a peer that breaks a session rule (ack beyond the data) ends the session with ABORT(PROTOCOL)", async () => {
     const h = harness([{ delayMs: 1 }, { delayMs: 1 }]);
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 2 && h.server.session !== null, 5000, "2 subflows");
+    await waitFor(() => c.subflows.length === 2 && h.server.session !== null, 20_000, "2 subflows");
     // Forge an ACK from the server's side of path 0 for bytes the client never sent.
     h.links.get(0)![0]![1].write(encodeAck(1_000_000, 2_000_000, false, 0));
     const [ec, es] = await Promise.all([h.client.closed, h.server.closed]);
@@ -245,10 +245,10 @@ describe("bonded session over memory subflows", () => {
   test("a matching pre-shared secret works", async () => {
     const h = harness([{ delayMs: 1 }, { delayMs: 1 }], { secret: "s3cret" });
     const c = await h.open();
-    await waitFor(() => c.subflows.length === 2, 5000, "2 subflows joined with the secret");
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows joined with the secret");
     c.end();
     h.server.session?.end();
-    await waitFor(() => h.server.session !== null, 5000, "server");
+    await waitFor(() => h.server.session !== null, 20_000, "server");
     h.server.session!.end();
     expect(await h.client.closed).toBeUndefined();
   });

@@ -1,0 +1,89 @@
+/**
+ * Listening with Bun.listen for tcp:// and tls://. A TLS pipe is handed out only after its handshake
+ * (and, with required client certificates, after the client's certificate verified).
+ */
+import type { TCPSocketListener } from "bun";
+import { TransportError } from "../src/core/errors.ts";
+import { hostPort } from "./socket-dial.ts";
+import { formatAddr, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
+import { type ServerTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
+import type { Listener, ListenOptions, Pipe } from "./types.ts";
+
+/** Owns an accepted TLS socket until its handshake is done. */
+class AcceptTlsSink implements SocketSink {
+  private held: Uint8Array[] = [];
+
+  constructor(
+    private readonly plan: ServerTlsPlan,
+    private readonly hand: (socket: SinkSocket, held: Uint8Array[]) => void,
+  ) {}
+
+  onHandshake(socket: SinkSocket, ok: boolean, err: Error | null): void {
+    if (this.plan.requireClientCert && (!ok || err || !socket.authorized)) {
+      socket.terminate(); // no valid client certificate: refused before any byte reaches the engine
+      return;
+    }
+    this.hand(socket, this.held);
+  }
+
+  onData(view: Uint8Array): void {
+    this.held.push(view);
+  }
+
+  onDrain(): void {}
+  onEnd(): void {}
+  onClose(): void {}
+  onError(): void {}
+}
+
+export async function listenSocket(
+  transport: string,
+  url: URL,
+  opts: ListenOptions,
+  onPipe: (pipe: Pipe) => void,
+  tls: ServerTlsPlan | null,
+): Promise<Listener> {
+  const { host, port } = hostPort(url, false);
+  const hostname = host || "0.0.0.0";
+  const where = `${transport} listen ${formatAddr(hostname, port)}`;
+  if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
+  const hand = (socket: SinkSocket, held: Uint8Array[]): void => {
+    const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
+    const pipe = new SocketPipe(socket, info, tls ? (e) => tlsFailure(`tls ${info.remote}`, e) : undefined);
+    socket.data = pipe;
+    for (const v of held) pipe.onData(v);
+    try {
+      onPipe(pipe);
+    } catch (err) {
+      pipe.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+  const socket = {
+    ...socketHandlers,
+    open(sock: SinkSocket) {
+      sock.setNoDelay(true);
+      if (tls) sock.data = new AcceptTlsSink(tls, hand);
+      else hand(sock, []);
+    },
+  };
+  let server: TCPSocketListener<SocketSink>;
+  try {
+    server = tls
+      ? Bun.listen<SocketSink>({ hostname, port, allowHalfOpen: true, socket, tls: tls.options })
+      : Bun.listen<SocketSink>({ hostname, port, allowHalfOpen: true, socket });
+  } catch (err) {
+    throw toTransportError(err, "ELISTEN", where);
+  }
+  const bound = new URL(`${url.protocol}//${formatAddr(hostname, server.port)}`);
+  let closed = false;
+  const close = (): Promise<void> => {
+    if (!closed) {
+      closed = true;
+      opts.signal?.removeEventListener("abort", close);
+      server.stop(false); // stop accepting; pipes already accepted live on
+    }
+    return Promise.resolve();
+  };
+  opts.signal?.addEventListener("abort", close, { once: true });
+  return { url: bound, port: server.port, notes: tls ? tls.notes : [], close };
+}

@@ -1,0 +1,249 @@
+/**
+ * The Pipe adapter over a Bun socket (Bun.connect / Bun.listen / upgradeTLS), shared by tcp.ts,
+ * tls.ts and third-party plugins (e.g. Unix sockets).
+ *
+ * Facts about Bun 1.4.5 this adapter relies on (checked with throwaway scripts):
+ * - `socket.write()` returns the bytes the kernel (or TLS layer) took (-1 once closed) and buffers
+ *   nothing, so the pipe keeps its own queue of views and flushes it on `drain`.
+ * - Every Buffer handed to the `data` handler has its own fresh ArrayBuffer and Bun never writes
+ *   to it again (64 MiB test: one ArrayBuffer per callback, all bytes intact afterwards), so the
+ *   views go to the engine without a copy. The same holds for TLS sockets.
+ * - `socket.end()` closes the socket at once, even with `allowHalfOpen`; `socket.shutdown()` sends
+ *   FIN and keeps reading (only with `allowHalfOpen: true`, otherwise Bun closes on the peer's FIN).
+ * - After our shutdown(), the peer's FIN shows up as `close(socket)` without an `end` event:
+ *   the adapter reports end() itself before closed().
+ * - A peer's RST arrives as `close(socket, error)` with code ECONNRESET; `terminate()` calls the
+ *   close handler synchronously.
+ * - With a `handshake` handler present, a TLS socket's `open` fires before the handshake and Bun
+ *   does not reject a bad certificate by itself: `handshake(socket, ok, err)` decides (see tls-options.ts).
+ *   `tls: {}` means *no* TLS: always pass at least one TLS field.
+ * - `upgradeTLS()` on a plain socket (after an HTTP CONNECT) returns [raw, tls]; the raw socket's
+ *   handlers still see the encrypted bytes and its close, so its `data` must become inert.
+ *
+ * One handler object serves every socket: it forwards each event to `socket.data`, a SocketSink that
+ * is swapped as the socket moves on (proxy handshake → TLS handshake → SocketPipe).
+ */
+import type { Socket, SocketHandler } from "bun";
+import { TransportError } from "../src/core/errors.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "./types.ts";
+
+/** Whatever currently owns a socket's events. */
+export interface SocketSink {
+  onOpen?(socket: Socket<SocketSink>): void;
+  onHandshake?(socket: Socket<SocketSink>, ok: boolean, err: Error | null): void;
+  onData(view: Uint8Array): void;
+  onDrain(): void;
+  onEnd(): void;
+  onClose(err?: Error): void;
+  onError(err: Error): void;
+}
+
+export type SinkSocket = Socket<SocketSink>;
+
+export const socketHandlers: SocketHandler<SocketSink> = {
+  open(socket) {
+    socket.setNoDelay(true);
+    socket.data?.onOpen?.(socket);
+  },
+  handshake: (socket, ok, err) => socket.data?.onHandshake?.(socket, ok, err),
+  data: (socket, data) => socket.data?.onData(data),
+  drain: (socket) => socket.data?.onDrain(),
+  end: (socket) => socket.data?.onEnd(),
+  close: (socket, err) => socket.data?.onClose(err),
+  // A PipeHandler threw inside one of our callbacks, or an established TLS session failed.
+  error: (socket, err) => socket.data?.onError(err),
+};
+
+/** A sink that ignores everything (the raw half of an upgraded socket). */
+export const inertSink: SocketSink = { onData() {}, onDrain() {}, onEnd() {}, onClose() {}, onError() {} };
+
+export function formatAddr(address: string, port: number): string {
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export function socketInfo(socket: SinkSocket, transport: string, details?: Record<string, string>): PipeInfo {
+  const info: PipeInfo = {
+    transport,
+    local: formatAddr(socket.localAddress, socket.localPort),
+    remote: formatAddr(socket.remoteAddress, socket.remotePort),
+  };
+  if (details && Object.keys(details).length > 0) info.details = details;
+  return info;
+}
+
+export class SocketPipe implements Pipe, SocketSink {
+  private handler: PipeHandler | undefined;
+  private held: Uint8Array[] | undefined = [];
+  private heldEnd = false;
+  private queue: Uint8Array[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private wantDrain = false;
+  private closing = false;
+  private writeShut = false;
+  private peerEnded = false;
+  private done = false;
+  private closedErr: Error | undefined;
+  private closedPending = false;
+
+  constructor(
+    private readonly socket: SinkSocket,
+    readonly info: PipeInfo,
+    /** Turns a socket `error` event (e.g. a TLS alert) into the pipe's error. */
+    private readonly describeError?: (err: Error) => Error,
+  ) {}
+
+  get queued(): number {
+    return this.queuedBytes;
+  }
+
+  attach(handler: PipeHandler): void {
+    if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
+    this.handler = handler;
+    const held = this.held;
+    this.held = undefined;
+    if (held) for (const view of held) handler.data(view);
+    if (this.heldEnd) handler.end();
+    if (this.closedPending) this.deliverClosed();
+    else if (this.wantDrain && this.queuedBytes === 0 && !this.done) {
+      this.wantDrain = false;
+      handler.drain();
+    }
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closing || this.done) return false; // ignored: the pipe is closing or gone
+    if (this.queuedBytes === 0) {
+      const n = this.socket.write(bytes);
+      if (n === bytes.length) return true;
+      if (n < 0) return false; // socket already closed: its close event follows
+      this.queue.push(n === 0 ? bytes : bytes.subarray(n));
+      this.queuedBytes = bytes.length - n;
+    } else {
+      this.queue.push(bytes);
+      this.queuedBytes += bytes.length;
+    }
+    this.wantDrain = true;
+    return false;
+  }
+
+  close(): void {
+    if (this.closing || this.done) return;
+    this.closing = true;
+    if (this.queuedBytes === 0) this.shutdownWrite();
+  }
+
+  abort(err?: Error): void {
+    if (this.done) return;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.held = undefined;
+    this.heldEnd = false;
+    this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
+    this.socket.terminate(); // calls onClose synchronously, ignored since done
+  }
+
+  // ---- socket events (from the shared handlers) ----
+
+  onData(view: Uint8Array): void {
+    if (this.done) return;
+    if (this.handler) this.handler.data(view);
+    else this.held?.push(view);
+  }
+
+  onDrain(): void {
+    if (this.done) return;
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const chunk = queue[this.head] as Uint8Array;
+      const n = this.socket.write(chunk);
+      if (n < 0) return;
+      this.queuedBytes -= n;
+      if (n < chunk.length) {
+        queue[this.head] = chunk.subarray(n);
+        return;
+      }
+      this.head++;
+    }
+    queue.length = 0;
+    this.head = 0;
+    if (this.closing) {
+      if (!this.writeShut) this.shutdownWrite();
+      return;
+    }
+    if (this.wantDrain && this.handler) {
+      this.wantDrain = false;
+      this.handler.drain();
+    }
+  }
+
+  onEnd(): void {
+    if (this.done || this.peerEnded) return;
+    this.peerEnded = true;
+    if (this.handler) this.handler.end();
+    else this.heldEnd = true;
+  }
+
+  onClose(err?: Error): void {
+    if (this.done) return;
+    if (err) {
+      this.finish(toTransportError(err, "ECONNRESET", `${this.info.transport} ${this.info.remote}`));
+    } else if (this.writeShut) {
+      this.onEnd(); // the peer's FIN after our shutdown comes without an end event
+      this.finish(undefined);
+    } else {
+      this.finish(new TransportError("ECONNRESET", `${this.info.transport} ${this.info.remote}: connection closed`));
+    }
+  }
+
+  onError(err: Error): void {
+    this.abort(this.describeError?.(err) ?? toTransportError(err, "ECONNRESET", `${this.info.transport} ${this.info.remote}`));
+  }
+
+  private shutdownWrite(): void {
+    this.writeShut = true;
+    this.socket.shutdown();
+  }
+
+  private finish(err: Error | undefined): void {
+    this.done = true;
+    this.closedErr = err;
+    this.closedPending = true;
+    if (this.handler) this.deliverClosed();
+  }
+
+  /** closed() always comes from a microtask, so never from inside our caller's abort()/close(). */
+  private deliverClosed(): void {
+    this.closedPending = false;
+    const handler = this.handler as PipeHandler;
+    const err = this.closedErr;
+    queueMicrotask(() => handler.closed(err));
+  }
+}
+
+const KNOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EADDRINUSE", "EADDRNOTAVAIL",
+  "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EACCES", "EAI_AGAIN", "ENOENT", "EPIPE"]);
+
+const FRIENDLY: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  ETIMEDOUT: "timed out",
+  EADDRINUSE: "address in use",
+  EADDRNOTAVAIL: "address not available",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EACCES: "permission denied",
+};
+
+/** Any thrown value → TransportError with a known code (or `fallback`) and a message that leads with it. */
+export function toTransportError(err: unknown, fallback: string, context: string): TransportError {
+  if (err instanceof TransportError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  const c0 = typeof code === "string" && KNOWN_CODES.has(code) ? code : fallback;
+  const c = c0 === "EAI_AGAIN" ? "ENOTFOUND" : c0;
+  // Bun's own messages can be vague ("Failed to connect"): lead with what the code means.
+  const text = FRIENDLY[c];
+  const msg = text && !message.toLowerCase().includes(text) ? `${text} (${message})` : message;
+  return new TransportError(c, `${context}: ${msg}`, { cause: err });
+}

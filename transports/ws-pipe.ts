@@ -1,0 +1,175 @@
+/**
+ * The Pipe adapter over a WebSocket (client or server side), on top of a small send/close surface.
+ *
+ * Framing: binary messages only, no compression; a write larger than MAX_MESSAGE goes out as several
+ * messages (message boundaries mean nothing to the engine). Half-close, which WebSockets lack, is
+ * in-band: an EMPTY binary message means "no more data from me" (a data write is never empty). Once
+ * both sides sent theirs, either closes the WebSocket with 1000; any other ending is an error.
+ *
+ * Backpressure: `sendMessage` reports whether the socket layer wants us to stop; then further writes
+ * wait in `queue` (views, no copies) until `onSocketDrain`.
+ */
+import { TransportError } from "../src/core/errors.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "./types.ts";
+
+/** Largest WebSocket message we send; bigger writes are split. */
+export const MAX_MESSAGE = 1 << 20;
+const EMPTY = new Uint8Array(0);
+
+export abstract class WsPipe implements Pipe {
+  private handler: PipeHandler | undefined;
+  private held: Uint8Array[] | undefined = [];
+  private heldEnd = false;
+  private queue: Uint8Array[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private blocked = false;
+  private wantDrain = false;
+  private closing = false;
+  private writeShut = false;
+  private peerEnded = false;
+  private done = false;
+  private closedErr: Error | undefined;
+  private closedPending = false;
+
+  constructor(readonly info: PipeInfo) {}
+
+  /** Send one binary message; false = stop sending until onSocketDrain() (the message itself was taken). */
+  protected abstract sendMessage(bytes: Uint8Array): boolean;
+  /** Bytes the WebSocket layer holds that the OS has not taken yet. */
+  protected abstract bufferedAmount(): number;
+  /** Close handshake with code 1000. */
+  protected abstract closeSocket(): void;
+  /** Drop the connection at once. */
+  protected abstract terminateSocket(): void;
+
+  get queued(): number {
+    return this.queuedBytes + this.bufferedAmount();
+  }
+
+  attach(handler: PipeHandler): void {
+    if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
+    this.handler = handler;
+    const held = this.held;
+    this.held = undefined;
+    if (held) for (const view of held) handler.data(view);
+    if (this.heldEnd) handler.end();
+    if (this.closedPending) this.deliverClosed();
+    else if (this.wantDrain && !this.blocked && !this.done) {
+      this.wantDrain = false;
+      handler.drain();
+    }
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.closing || this.done) return false;
+    for (let off = 0; off < bytes.length; off += MAX_MESSAGE) {
+      const piece = bytes.length <= MAX_MESSAGE ? bytes : bytes.subarray(off, off + MAX_MESSAGE);
+      if (this.blocked) {
+        this.queue.push(piece);
+        this.queuedBytes += piece.length;
+      } else if (!this.sendMessage(piece)) {
+        this.blocked = true;
+      }
+    }
+    if (!this.blocked) return true;
+    this.wantDrain = true;
+    return false;
+  }
+
+  close(): void {
+    if (this.closing || this.done) return;
+    this.closing = true;
+    if (this.queuedBytes === 0) this.sendEof();
+  }
+
+  abort(err?: Error): void {
+    if (this.done) return;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.held = undefined;
+    this.heldEnd = false;
+    this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
+    this.terminateSocket();
+  }
+
+  // ---- socket events ----
+
+  protected onMessage(view: Uint8Array): void {
+    if (this.done) return;
+    if (view.length === 0) return this.onPeerEnd();
+    if (this.peerEnded) return this.abort(new TransportError("EPROTO", `${this.info.transport} ${this.info.remote}: data after end of stream`));
+    if (this.handler) this.handler.data(view);
+    else this.held?.push(view);
+  }
+
+  protected onText(): void {
+    this.abort(new TransportError("EPROTO", `${this.info.transport} ${this.info.remote}: text message (bondcat sends binary only)`));
+  }
+
+  protected onSocketDrain(): void {
+    if (this.done) return;
+    this.blocked = false;
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const chunk = queue[this.head++] as Uint8Array;
+      this.queuedBytes -= chunk.length;
+      if (!this.sendMessage(chunk)) {
+        this.blocked = true;
+        break;
+      }
+    }
+    if (this.head === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    }
+    if (this.queuedBytes > 0) return;
+    if (this.closing) {
+      if (!this.writeShut) this.sendEof();
+      return;
+    }
+    if (!this.blocked && this.wantDrain && this.handler) {
+      this.wantDrain = false;
+      this.handler.drain();
+    }
+  }
+
+  protected onSocketClose(code: number, reason: string): void {
+    if (this.done) return;
+    if (this.writeShut && this.peerEnded) return this.finish(undefined);
+    const why = code === 1006 ? "connection lost" : `closed with code ${code}${reason ? ` (${reason})` : ""}`;
+    this.finish(new TransportError("ECONNRESET", `${this.info.transport} ${this.info.remote}: ${why}`));
+  }
+
+  protected onSocketError(err: Error): void {
+    this.abort(new TransportError("ECONNRESET", `${this.info.transport} ${this.info.remote}: ${err.message}`, { cause: err }));
+  }
+
+  private onPeerEnd(): void {
+    if (this.peerEnded) return;
+    this.peerEnded = true;
+    if (this.handler) this.handler.end();
+    else this.heldEnd = true;
+    if (this.writeShut) this.closeSocket();
+  }
+
+  private sendEof(): void {
+    this.writeShut = true;
+    this.sendMessage(EMPTY);
+    if (this.peerEnded) this.closeSocket();
+  }
+
+  private finish(err: Error | undefined): void {
+    this.done = true;
+    this.closedErr = err;
+    this.closedPending = true;
+    if (this.handler) this.deliverClosed();
+  }
+
+  private deliverClosed(): void {
+    this.closedPending = false;
+    const handler = this.handler as PipeHandler;
+    const err = this.closedErr;
+    queueMicrotask(() => handler.closed(err));
+  }
+}
