@@ -151,6 +151,10 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     bad("ECONFLICT", `${replacing[0]} and ${replacing[1]} cannot be combined (each replaces stdin/stdout)`);
   }
 
+  const durationOcc = f.last("duration");
+  if (durationOcc !== undefined && !benchmark) bad("EUSAGE", `${durationOcc.spelling} applies to -b (benchmark) only`);
+  const duration = durationOcc === undefined ? undefined : f.duration(durationOcc, LIMITS.benchmarkDurationMs);
+
   const idleOcc = f.last("idle-timeout");
   const idle = idleOcc === undefined ? 0 : f.duration(idleOcc, LIMITS.idleTimeoutMs);
 
@@ -187,6 +191,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (relay !== undefined) config.relay = relay;
   if (exec !== undefined) config.exec = exec;
   if (idle > 0) config.idleTimeoutMs = idle;
+  if (duration !== undefined) config.benchmarkDurationMs = duration;
   const stats = statsConfig(f);
   if (stats !== undefined) config.stats = stats;
   if (family !== undefined) config.family = family;

@@ -51,6 +51,8 @@ export interface Config {
   exec?: string[];
   /** Benchmark mode: send/discard zeros, report throughput. */
   benchmark: boolean;
+  /** Benchmark mode: stop sending after this long; undefined = until Ctrl-C or the peer stops. */
+  benchmarkDurationMs?: number;
   /** Close the session after this long without data; undefined = never. */
   idleTimeoutMs?: number;
   /** Periodic statistics on stderr; undefined = off. */
@@ -94,6 +96,7 @@ export const LIMITS = {
   recvWindow: [64 * 1024, 1024 * 1024 * 1024],
   statsIntervalMs: [100, 24 * 3_600_000],
   idleTimeoutMs: [0, 7 * 24 * 3_600_000],
+  benchmarkDurationMs: [100, 7 * 24 * 3_600_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** Environment variables the CLI reads. */

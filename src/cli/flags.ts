@@ -56,6 +56,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "connect the session to a program (words split as a shell would; no shell)" },
   { name: "benchmark", short: "b", kind: "bool", group: "mode",
     description: "send and discard zeros as fast as possible; report throughput" },
+  { name: "duration", kind: "value", valueHint: "DURATION", group: "mode",
+    description: "with -b: stop sending after DURATION (default: until Ctrl-C or the peer stops)" },
   // --- session ---
   { name: "multiplier", short: "x", kind: "value", valueHint: "N", group: "session", defaultText: "1",
     description: "subflows per endpoint (1-64)" },

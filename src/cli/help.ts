@@ -56,7 +56,9 @@ const EXAMPLES = `EXAMPLES
     bondcat --proxy http://proxy.corp:3128 -H 'Authorization: Bearer TOKEN' wss://relay.example/bond
     relay$   bondcat -l --listen ws://127.0.0.1:8080/bond --listen tcp://0.0.0.0:9000
 
-  Throughput test: bondcat -l -b    /    bondcat -b --stats host:PORT`;
+  Throughput test (the connecting side leads; Ctrl-C or --duration ends it):
+    server$  bondcat -l -b
+    client$  bondcat -b --duration 10s -x 4 server.example:PORT`;
 
 const NOTES = `NOTES
 

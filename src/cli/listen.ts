@@ -8,33 +8,44 @@ import type { TransportRegistry } from "../registry.ts";
 import { formatEndpoint } from "../endpoint.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
-import { makeLocalSide } from "./local-side.ts";
+import { checkLocalSide, makeLocalSide } from "./local-side.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { sessionOptions, transportOptions } from "./session-options.ts";
+import { startReporting } from "./stats.ts";
 
 export interface ListenRun {
   listeners: Listener[];
   acceptor: Acceptor;
-  /** Resolves with the first session's outcome (without -k), or never (with -k). */
+  /**
+   * Resolves with the first session's outcome (without -k); with -k only after shutdown(), once every
+   * session is over.
+   */
   done: Promise<Error | undefined>;
   handles: Set<RunHandle>;
+  /** Stop accepting (listeners closed, new OPENs refused); `done` resolves once the sessions are over. */
+  shutdown(): void;
   close(): Promise<void>;
 }
 
 export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
   const topts = transportOptions(c);
   for (const u of c.listen) registry.get(u.protocol);
+  checkLocalSide(c);
   const handles = new Set<RunHandle>();
   let started = 0;
   let resolveFirst!: (e: Error | undefined) => void;
   const done = new Promise<Error | undefined>((r) => (resolveFirst = r));
   const pending = new Map<string, RunHandle>();
+  let stopping = false;
+  const settleIfIdle = (): void => {
+    if (stopping && handles.size === 0) resolveFirst(undefined);
+  };
   const acceptor = new Acceptor(sessionOptions(c), {
     admit: () => c.keepOpen || started === 0,
     session: (id) => {
-      if (!c.keepOpen && started > 0) return null;
+      if (stopping || (!c.keepOpen && started > 0)) return null;
       started++;
-      const h = sessionEvents(makeLocalSide(c));
+      const h = sessionEvents(makeLocalSide(c), c.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: c.idleTimeoutMs });
       handles.add(h);
       pending.set(id, h);
       const first = started === 1;
@@ -43,6 +54,7 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
         if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
         else log.debug(`session ${id.slice(0, 8)} closed cleanly`);
         if (!c.keepOpen && first) resolveFirst(err);
+        settleIfIdle();
       });
       return h.events;
     },
@@ -66,13 +78,21 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
     await Promise.all(listeners.map((l) => l.close()));
     throw err;
   }
+  const reporter = startReporting(c, () => [...handles].flatMap((h) => (h.session ? [h.session] : [])));
+  const closeListeners = (): Promise<void> => Promise.all(listeners.map((l) => l.close())).then(() => {});
   return {
     listeners,
     acceptor,
     done,
     handles,
+    shutdown: () => {
+      stopping = true;
+      void closeListeners();
+      settleIfIdle();
+    },
     close: async () => {
-      await Promise.all(listeners.map((l) => l.close()));
+      reporter.stop();
+      await closeListeners();
     },
   };
 }

@@ -9,9 +9,8 @@ import { AbortCode } from "../core/frame.ts";
 import { parseArgs } from "./args.ts";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
-import { runListen } from "./listen.ts";
+import { type ListenRun, runListen } from "./listen.ts";
 import type { RunHandle } from "./run-session.ts";
-import { StdioSide } from "../modes/stdio.ts";
 import type { SessionStats } from "../core/stats.ts";
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,17 +29,22 @@ export async function main(argv: string[]): Promise<number> {
   setVerbosity(c.verbose);
   const registry = new TransportRegistry(builtinTransports());
   try {
+    // Handlers first: a signal while dialing or binding must not find the default action (kill).
     if (c.mode === "connect") {
+      let handle: RunHandle | undefined;
+      const stopSignals = onSignals(() => (handle ? [handle] : []));
       const h = await runConnect(c, registry);
-      const stopSignals = onSignals(() => [h]);
+      handle = h;
       const err = await h.done;
       stopSignals();
       if (h.session) log.debug(summary(h.session.stats()));
       if (err) throw err;
       return EXIT_OK;
     }
+    let listening: ListenRun | undefined;
+    const stopSignals = onSignals(() => (listening ? [...listening.handles] : []), () => listening?.shutdown());
     const run = await runListen(c, registry);
-    const stopSignals = onSignals(() => [...run.handles], () => run.close());
+    listening = run;
     const err = await run.done;
     stopSignals();
     await run.close();
@@ -60,23 +64,32 @@ function summary(st: SessionStats): string {
   return `session ${st.id.slice(0, 8)}: sent ${mb(st.bytesSent)}, received ${mb(st.bytesReceived)}, reinjected ${mb(st.reinjectedBytes)}, ${(st.uptimeMs / 1000).toFixed(2)} s`;
 }
 
+/** Exit code after SIGHUP (128 + 1). */
+const EXIT_HANGUP = 129;
+/** After SIGHUP nobody is left to send a second signal: abort if the clean close takes longer. */
+const HANGUP_GRACE_MS = 10_000;
+
 /**
- * First SIGINT/SIGTERM: stop reading input and close every session cleanly (FIN, wait for acks).
- * Second: abort at once.
+ * First SIGINT/SIGTERM/SIGHUP: stop reading input and close every session cleanly (FIN, wait for
+ * acks). Second: abort at once. SIGHUP is what ssh sends its ProxyCommand when it is done: dying on
+ * it would leave the peer's session waiting out its grace period, so it is a quiet clean finish too
+ * (aborting after HANGUP_GRACE_MS).
  */
-function onSignals(handles: () => RunHandle[], stopListening?: () => Promise<void>): () => void {
+function onSignals(handles: () => RunHandle[], stopListening?: () => void): () => void {
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
     count++;
-    const code = sig === "SIGTERM" ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+    const code = sig === "SIGTERM" ? EXIT_TERMINATED : sig === "SIGHUP" ? EXIT_HANGUP : EXIT_INTERRUPTED;
     const hs = handles();
     if (count === 1 && hs.length > 0) {
-      log.info(`${sig}: finishing the stream (again to abort)`);
-      void stopListening?.();
-      for (const h of hs) {
-        if (h.local instanceof StdioSide) h.local.finishInput();
-        else h.session?.end();
+      if (sig === "SIGHUP") {
+        log.debug("SIGHUP: finishing the stream");
+        setTimeout(() => handler(sig), HANGUP_GRACE_MS).unref();
+      } else {
+        log.info(`${sig}: finishing the stream (again to abort)`);
       }
+      stopListening?.();
+      for (const h of hs) h.finish();
       return;
     }
     signalled = code;
@@ -85,9 +98,11 @@ function onSignals(handles: () => RunHandle[], stopListening?: () => Promise<voi
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
+  process.on("SIGHUP", handler);
   return () => {
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
+    process.off("SIGHUP", handler);
   };
 }
 

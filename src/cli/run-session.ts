@@ -1,19 +1,47 @@
-/** Glue between one session and its local side, with a promise for its end. */
+/**
+ * Glue between one session and its local side, with a promise for its end: the session's events go
+ * to the local side, --idle-timeout watches it, and `finish()` (first Ctrl-C) ends it cleanly.
+ */
+import { AbortCode } from "../core/frame.ts";
 import type { Session, SessionEvents } from "../core/session.ts";
+import { log } from "../log.ts";
 import type { LocalSide } from "../modes/local-side.ts";
+import { IdleWatch } from "./idle.ts";
+import { formatDuration } from "./units.ts";
+
+export interface RunOptions {
+  /** --idle-timeout in ms; undefined = never. */
+  idleTimeoutMs?: number;
+}
 
 export interface RunHandle {
   events: SessionEvents;
-  /** Resolves when the session is over: undefined = clean close. */
+  /**
+   * Resolves when the session is over and the local side let go (e.g. a relay flushed its socket):
+   * undefined = clean close (an idle-timeout close counts as clean).
+   */
   done: Promise<Error | undefined>;
   session: Session | null;
   local: LocalSide;
   attach(session: Session): void;
+  /** Stop local input and end our direction; the session closes once the peer finishes too. */
+  finish(): void;
 }
 
-export function sessionEvents(local: LocalSide): RunHandle {
+/** The stdio side's older name for finish(). */
+interface FinishInput {
+  finishInput(): void;
+}
+
+function hasFinishInput(x: object): x is FinishInput {
+  return typeof (x as Partial<FinishInput>).finishInput === "function";
+}
+
+export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
   let resolve!: (e: Error | undefined) => void;
   const done = new Promise<Error | undefined>((r) => (resolve = r));
+  let idle: IdleWatch | null = null;
+  let idleExpired = false;
   const h: RunHandle = {
     local,
     session: null,
@@ -24,13 +52,41 @@ export function sessionEvents(local: LocalSide): RunHandle {
       drain: () => local.drain(),
       release: (frame) => local.release?.(frame),
       closed: (err) => {
-        local.close(err);
-        resolve(err);
+        idle?.stop();
+        const outcome = idleExpired ? undefined : err;
+        let released: Promise<void> | void = undefined;
+        try {
+          released = local.close(err);
+        } catch (e) {
+          log.debug(`closing the local side: ${(e as Error).message}`);
+        }
+        if (released instanceof Promise) released.then(() => resolve(outcome), () => resolve(outcome));
+        else resolve(outcome);
       },
     },
     attach(session) {
       h.session = session;
-      if (session.state === "open") local.start(session);
+      if (session.state !== "open") return;
+      local.start(session);
+      const ms = o.idleTimeoutMs;
+      if (ms === undefined || ms <= 0) return;
+      idle = new IdleWatch(session, { timeoutMs: ms }, {
+        idle: () => {
+          log.info(`session ${session.idHex.slice(0, 8)}: idle for ${formatDuration(ms)}, closing`);
+          h.finish();
+        },
+        expired: () => {
+          idleExpired = true;
+          session.abort(AbortCode.TIMEOUT, `idle for ${formatDuration(ms)}`);
+        },
+      });
+    },
+    finish() {
+      const s = h.session;
+      if (s === null || s.state !== "open") return;
+      if (local.finish) local.finish();
+      else if (hasFinishInput(local)) local.finishInput();
+      else s.end();
     },
   };
   return h;

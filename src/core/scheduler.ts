@@ -16,7 +16,7 @@ export interface SchedSubflow {
   readonly inflight: number;
   /** Smoothed delivery rate in bytes/ms (0 = unknown). */
   readonly rate: number;
-  readonly rtt: { readonly srtt: number; readonly samples: number };
+  readonly rtt: { readonly srtt: number; readonly min: number; readonly samples: number };
   /** Redundant policy: offset of the next byte this subflow sends. */
   cursor: number;
 }
@@ -32,15 +32,26 @@ export function pickOrder<S extends SchedSubflow>(subs: readonly S[]): S[] {
 }
 
 /**
- * In-flight quota: twice the bandwidth-delay product the subflow has shown (delivery rate × smoothed
- * RTT), never below a floor of a few chunks (which also lets a new subflow ramp up, doubling per RTT
- * like slow start), never above the send buffer.
+ * How long (ms) a byte may wait in any one subflow: half the time the whole bundle needs to fill the
+ * peer's window. A path that holds more than that makes the receiver wait for it while the window fills
+ * behind the hole, and the fast paths stall (a 10 Mbit/s link with 1 MiB in flight holds 0.8 s of data).
  */
-export function quotaFor(s: SchedSubflow, o: Pick<SessionOptions, "chunkSize" | "sendBuffer">): number {
-  const floor = Math.max(1 << 20, 4 * o.chunkSize);
-  if (s.rate <= 0 || s.rtt.samples === 0) return Math.min(floor, o.sendBuffer);
-  const bdp = 2 * s.rate * Math.max(s.rtt.srtt, 1);
-  return Math.min(o.sendBuffer, Math.max(floor, bdp));
+export function horizonMs<S extends SchedSubflow>(order: readonly S[], windowSpan: number): number {
+  let total = 0;
+  for (const s of order) if (usable(s, order) && s.rate > 0) total += s.rate;
+  if (total <= 0) return 1000;
+  return Math.min(1000, Math.max(20, windowSpan / (2 * total)));
+}
+
+/**
+ * In-flight quota of one subflow: what it delivers in the horizon (rate × horizon), at least two of its
+ * own minimum RTTs' worth (to keep a long path full), at least one chunk, at most the send buffer.
+ * Before its rate is known: a few chunks, which lets a new subflow show what it can do.
+ */
+export function quotaFor(s: SchedSubflow, o: Pick<SessionOptions, "chunkSize" | "sendBuffer">, horizon: number): number {
+  if (s.rate <= 0 || s.rtt.samples === 0) return Math.min(Math.max(1 << 20, 4 * o.chunkSize), o.sendBuffer);
+  const q = s.rate * Math.max(horizon, 2 * s.rtt.min);
+  return Math.min(o.sendBuffer, Math.max(o.chunkSize, q));
 }
 
 /** Whether `s` may carry data now: up, and a backup only while no primary is up. */
@@ -75,9 +86,10 @@ export function fillByCapacity<S extends SchedSubflow>(
       if (send.reinjectPending === 0) break;
     }
   }
+  const horizon = horizonMs(order, windowLimit - send.una);
   for (const s of order) {
     if (!usable(s, order)) continue;
-    const quota = quotaFor(s, o);
+    const quota = quotaFor(s, o, horizon);
     while (s.writable && s.inflight < quota) {
       const seg = send.next(windowLimit);
       if (seg === null) return;

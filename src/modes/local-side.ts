@@ -15,6 +15,14 @@ export interface LocalSide {
   release?(frame: Uint8Array): void;
   /** The session is open: start feeding it. */
   start(session: Session): void;
-  /** The session is over (cleanly or not): release everything. */
-  close(err?: Error): void;
+  /**
+   * Stop taking local input and end our direction (session.end()), e.g. on the first Ctrl-C or an idle
+   * timeout; bytes from the peer are still delivered. Optional: without it the caller ends the session.
+   */
+  finish?(): void;
+  /**
+   * The session is over (cleanly or not): release everything. A promise = still flushing (e.g. a relay
+   * socket's queued bytes after a clean end); the process waits for it before exiting.
+   */
+  close(err?: Error): void | Promise<void>;
 }

@@ -133,6 +133,14 @@ describe("flags of the original Go bondcat", () => {
     expect(run([...argv, "h:1"]).benchmark).toBe(true);
   });
 
+  test("--duration bounds a benchmark; without -b it is a usage error", () => {
+    expect(run(["-b", "--duration", "10s", "h:1"]).benchmarkDurationMs).toBe(10_000);
+    expect(run(["-l", "-b", "-duration=1m"]).benchmarkDurationMs).toBe(60_000);
+    expect("benchmarkDurationMs" in run(["-b", "h:1"])).toBe(false);
+    expect(fail(["--duration", "5s", "h:1"]).message).toBe("--duration applies to -b (benchmark) only");
+    expect(fail(["-b", "--duration", "0", "h:1"]).code).toBe("EINVALID_VALUE");
+  });
+
   test.each([
     [["-v"], 1], [["-verbose"], 1], [["--verbose"], 1], [["-vv"], 2], [["-v", "-v"], 2], [["-vvv"], 3],
     [["-v", "-verbose", "--verbose"], 3], [["--verbose=2"], 2], [["-v=true"], 1], [["-vv", "-v=false"], 0],

@@ -1,13 +1,13 @@
 /** Scheduler policy (src/core/scheduler.ts): subflow order and in-flight quota. Pure functions. */
 import { describe, expect, test } from "bun:test";
-import { fillByCapacity, fillRedundant, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { fillByCapacity, fillRedundant, horizonMs, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
 import { SendBuffer } from "../../src/core/send-buffer.ts";
 
 interface Fake extends SchedSubflow {
   name: string;
 }
 
-function sub(name: string, srtt: number | null, o: { backup?: boolean; rate?: number; inflight?: number } = {}): Fake {
+function sub(name: string, srtt: number | null, o: { backup?: boolean; rate?: number; inflight?: number; min?: number } = {}): Fake {
   return {
     name,
     backup: o.backup ?? false,
@@ -16,7 +16,7 @@ function sub(name: string, srtt: number | null, o: { backup?: boolean; rate?: nu
     cursor: 0,
     inflight: o.inflight ?? 0,
     rate: o.rate ?? 0,
-    rtt: { srtt: srtt ?? 0, samples: srtt === null ? 0 : 3 },
+    rtt: { srtt: srtt ?? 0, min: o.min ?? srtt ?? 0, samples: srtt === null ? 0 : 3 },
   };
 }
 
@@ -59,47 +59,36 @@ describe("pickOrder", () => {
   });
 });
 
-describe("quotaFor", () => {
+describe("quotaFor and the horizon", () => {
   const o = { chunkSize: 256 * 1024, sendBuffer: 16 * MiB };
 
-  test("no rate or no RTT yet: the floor, max(1 MiB, 4 chunks)", () => {
-    expect(quotaFor(sub("a", null), o)).toBe(MiB);
-    expect(quotaFor(sub("a", 10), o)).toBe(MiB); // rate 0
-    expect(quotaFor(sub("a", null, { rate: 1e6 }), o)).toBe(MiB); // no samples
-    expect(quotaFor(sub("a", null), { chunkSize: MiB, sendBuffer: 16 * MiB })).toBe(4 * MiB);
+  test("no rate or no RTT yet: a few chunks, max(1 MiB, 4 chunks), capped by the send buffer", () => {
+    expect(quotaFor(sub("a", null), o, 100)).toBe(MiB);
+    expect(quotaFor(sub("a", 10), o, 100)).toBe(MiB); // rate 0
+    expect(quotaFor(sub("a", null, { rate: 1e6 }), o, 100)).toBe(MiB); // no samples
+    expect(quotaFor(sub("a", null), { chunkSize: MiB, sendBuffer: 16 * MiB }, 100)).toBe(4 * MiB);
+    expect(quotaFor(sub("a", null), { chunkSize: MiB, sendBuffer: 2 * MiB }, 100)).toBe(2 * MiB);
   });
 
-  test("floor is capped by the send buffer", () => {
-    expect(quotaFor(sub("a", null), { chunkSize: MiB, sendBuffer: 2 * MiB })).toBe(2 * MiB);
-    expect(quotaFor(sub("a", 10, { rate: 1e6 }), { chunkSize: 256 * 1024, sendBuffer: 512 * 1024 })).toBe(512 * 1024);
+  test("what the subflow delivers within the horizon: rate (bytes/ms) × horizon (ms)", () => {
+    expect(quotaFor(sub("a", 5, { rate: 10_000 }), o, 300)).toBe(3_000_000);
   });
 
-  test("twice the bandwidth-delay product: 2 × rate (bytes/ms) × srtt (ms)", () => {
-    // 100 kB/ms (100 MB/s) × 40 ms × 2 = 8 MB
-    expect(quotaFor(sub("a", 40, { rate: 100_000 }), o)).toBe(8_000_000);
+  test("at least two minimum RTTs' worth on a long path, at least one chunk, at most the send buffer", () => {
+    expect(quotaFor(sub("far", 200, { rate: 10_000, min: 150 }), o, 50)).toBe(3_000_000);
+    expect(quotaFor(sub("slow", 5, { rate: 100 }), o, 100)).toBe(256 * 1024);
+    expect(quotaFor(sub("fat", 5, { rate: 1e6 }), o, 1000)).toBe(16 * MiB);
   });
 
-  test("a small BDP stays at the floor", () => {
-    expect(quotaFor(sub("a", 1, { rate: 1000 }), o)).toBe(MiB);
-  });
-
-  test("a huge BDP is capped by the send buffer", () => {
-    expect(quotaFor(sub("a", 500, { rate: 1e6 }), o)).toBe(16 * MiB);
-  });
-
-  test("srtt below 1 ms counts as 1 ms", () => {
-    expect(quotaFor(sub("a", 0.01, { rate: 2 * MiB }), o)).toBe(4 * MiB);
-    expect(quotaFor(sub("a", 0, { rate: 2 * MiB }), o)).toBe(4 * MiB);
-  });
-
-  test("faster paths get proportionally larger quotas (heterogeneous links sum)", () => {
-    const oBig = { chunkSize: 64 * 1024, sendBuffer: 1 << 30 };
-    const gig = quotaFor(sub("1G", 5, { rate: 125_000 }), oBig); // 1 Gbit/s
-    const hundred = quotaFor(sub("100M", 5, { rate: 12_500 }), oBig); // 100 Mbit/s
-    expect(gig).toBe(1_250_000);
-    expect(hundred).toBe(MiB); // floor
-    const far = quotaFor(sub("far", 80, { rate: 12_500 }), oBig);
-    expect(far).toBe(2_000_000);
+  test("the horizon is half the time the bundle needs to fill the peer's window, within 20 ms … 1 s", () => {
+    // 100 + 10 Mbit/s = 12 500 + 1 250 bytes/ms; 8 MiB window → 8 388 608 / (2 × 13 750) ≈ 305 ms
+    const h = horizonMs([sub("fast", 2, { rate: 12_500 }), sub("slow", 2, { rate: 1_250 })], 8 * MiB);
+    expect(Math.round(h)).toBe(305);
+    // The slow link may then hold ~380 kB (0.3 s of its data), not a megabyte (0.8 s).
+    expect(quotaFor(sub("slow", 2, { rate: 1_250 }), o, h)).toBeLessThan(400_000);
+    expect(horizonMs([sub("lo", 0.1, { rate: 1e6 })], 8 * MiB)).toBe(20);
+    expect(horizonMs([sub("new", null)], 8 * MiB)).toBe(1000);
+    expect(horizonMs([sub("b", 1, { rate: 10, backup: true }), sub("p", 1, { rate: 10 })], 1e9)).toBe(1000);
   });
 });
 

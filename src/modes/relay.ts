@@ -1,0 +1,255 @@
+/**
+ * Relay mode: the session ⇄ one plain TCP connection to a target, opened when the session starts.
+ * Bytes flow both ways with backpressure (a full session pauses reading the target socket; a full
+ * target socket pauses the session's delivery) and half-close is honoured both ways: the target's FIN
+ * ends our direction (session.end()), the peer's FIN shuts down the target's write side once every
+ * byte reached the socket. On a clean session end the side waits until queued bytes are written.
+ *
+ * Uses Bun.connect directly (not a transport plugin): it needs pause()/resume() of reading, which the
+ * Pipe contract has no use for.
+ */
+import type { Socket, SocketHandler, TCPSocketConnectOptions } from "bun";
+import { AbortCode } from "../core/frame.ts";
+import type { Session } from "../core/session.ts";
+import type { LocalSide } from "./local-side.ts";
+
+export interface RelayOptions {
+  /** Target host (IPv6 without brackets) and port. */
+  host: string;
+  port: number;
+  /** Printable target for messages, e.g. "127.0.0.1:22". */
+  label: string;
+  /** Give up connecting after this long (default 10 s). */
+  connectTimeoutMs?: number;
+  /** After a clean session end, the longest wait for queued bytes to reach the target (default 30 s). */
+  flushTimeoutMs?: number;
+  /** Messages worth a debug line. */
+  debug?(message: string): void;
+}
+
+type RelaySocket = Socket<RelaySide>;
+
+export class RelaySide implements LocalSide {
+  private session: Session | null = null;
+  private socket: RelaySocket | null = null;
+  private queue: Uint8Array[] = [];
+  private head = 0;
+  private queued = 0;
+  /** We returned false from data(): resume the session once the queue is written. */
+  private peerPaused = false;
+  /** The peer's FIN arrived: shut the target's write side down once the queue is empty. */
+  private peerEnded = false;
+  private writeShut = false;
+  /** session.end() called (target FIN, finish() or target gone). */
+  private ended = false;
+  private targetPaused = false;
+  /** The target socket is gone (or never came): further peer bytes are dropped. */
+  private gone = false;
+  private over = false;
+  private targetClosed = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private flushed: (() => void) | null = null;
+
+  constructor(private readonly o: RelayOptions) {}
+
+  // ---------------------------------------------------------------- session → target
+
+  data(view: Uint8Array): boolean {
+    if (this.gone) return true;
+    const s = this.socket;
+    if (s === null || this.queued > 0) return this.hold(view);
+    const n = s.write(view);
+    if (n === view.length) return true;
+    if (n < 0) return true; // closing: its close event follows
+    return this.hold(n === 0 ? view : view.subarray(n));
+  }
+
+  private hold(view: Uint8Array): boolean {
+    this.queue.push(view);
+    this.queued += view.length;
+    this.peerPaused = true;
+    return false;
+  }
+
+  end(): void {
+    this.peerEnded = true;
+    if (this.socket !== null && this.queued === 0) this.shutdown();
+  }
+
+  /** The target socket is writable again: write what is queued, then shut down or resume as due. */
+  onTargetDrain(): void {
+    const s = this.socket;
+    if (s === null || this.gone) return;
+    const q = this.queue;
+    while (this.head < q.length) {
+      const chunk = q[this.head] as Uint8Array;
+      const n = s.write(chunk);
+      if (n < 0) return;
+      this.queued -= n;
+      if (n < chunk.length) {
+        q[this.head] = chunk.subarray(n);
+        return;
+      }
+      this.head++;
+    }
+    q.length = 0;
+    this.head = 0;
+    if (this.peerEnded) this.shutdown();
+    if (this.peerPaused && !this.over) {
+      this.peerPaused = false;
+      this.session?.resume();
+    }
+  }
+
+  private shutdown(): void {
+    if (this.writeShut || this.socket === null) return;
+    this.writeShut = true;
+    this.socket.shutdown();
+    this.flushed?.();
+  }
+
+  // ---------------------------------------------------------------- target → session
+
+  drain(): void {
+    if (this.targetPaused && this.socket !== null) {
+      this.targetPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  onTargetData(view: Uint8Array): void {
+    const s = this.session;
+    if (this.ended || s === null || s.state !== "open") return;
+    if (!s.write(view) && !this.targetPaused) {
+      this.targetPaused = true;
+      this.socket?.pause();
+    }
+  }
+
+  onTargetEnd(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.o.debug?.(`relay ${this.o.label}: target finished sending`);
+    if (this.session?.state === "open") this.session.end();
+  }
+
+  onTargetClose(err?: Error): void {
+    // Once per socket (Bun may report an error and then the close); possibly before Bun.connect's
+    // promise handed us the socket.
+    if (this.targetClosed) return;
+    this.targetClosed = true;
+    const wasShut = this.writeShut;
+    this.gone = true;
+    this.socket = null;
+    this.queue = [];
+    this.queued = 0;
+    this.flushed?.();
+    if (this.over) return;
+    if (err !== undefined && !this.ended) {
+      this.session?.abort(AbortCode.APPLICATION, `relay target ${this.o.label}: ${err.message}`, err);
+      return;
+    }
+    if (err !== undefined) this.o.debug?.(`relay ${this.o.label}: ${err.message} (after its FIN)`);
+    else if (!wasShut) this.o.debug?.(`relay ${this.o.label}: target closed`);
+    this.onTargetEnd();
+    if (this.peerPaused) {
+      this.peerPaused = false;
+      this.session?.resume(); // further bytes are dropped, as a closed socket would
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  start(session: Session): void {
+    this.session = session;
+    const options: TCPSocketConnectOptions<RelaySide> = {
+      hostname: this.o.host,
+      port: this.o.port,
+      allowHalfOpen: true,
+      socket: handlers,
+      data: this,
+    };
+    this.timer = setTimeout(() => this.fail(new Error(`connect timed out`)), this.o.connectTimeoutMs ?? 10_000);
+    Bun.connect(options).then(
+      (socket) => {
+        if (this.timer) clearTimeout(this.timer);
+        if (this.over || this.gone) {
+          socket.terminate();
+          return;
+        }
+        this.socket = socket;
+        this.o.debug?.(`relay ${this.o.label}: connected`);
+        this.onTargetDrain();
+        if (this.peerEnded && this.queued === 0) this.shutdown();
+      },
+      (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  private fail(err: Error): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.socket !== null || this.gone || this.over) return;
+    this.gone = true;
+    this.session?.abort(AbortCode.APPLICATION, `relay target ${this.o.label}: ${err.message}`, err);
+  }
+
+  finish(): void {
+    if (this.socket !== null && !this.targetPaused) this.socket.pause();
+    this.targetPaused = true;
+    this.onTargetEnd();
+  }
+
+  /** Session over: on a clean end, wait (bounded) for queued bytes to reach the target. */
+  close(err?: Error): Promise<void> | void {
+    this.over = true;
+    if (this.timer) clearTimeout(this.timer);
+    const s = this.socket;
+    if (s === null) return;
+    if (err !== undefined) {
+      this.gone = true;
+      this.socket = null;
+      s.terminate();
+      return;
+    }
+    if (this.queued === 0) {
+      this.shutdown();
+      this.linger(s);
+      return;
+    }
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.gone = true;
+        this.socket = null;
+        s.terminate();
+        resolve();
+      }, this.o.flushTimeoutMs ?? 30_000);
+      this.flushed = () => {
+        clearTimeout(t);
+        this.flushed = null;
+        this.linger(s);
+        resolve();
+      };
+    });
+  }
+
+  /** After our FIN: read (and drop) until the target closes too, so no unread byte turns close into RST. */
+  private linger(s: RelaySocket): void {
+    if (this.gone) return;
+    s.resume();
+    const t = setTimeout(() => {
+      if (this.socket === s) s.terminate();
+    }, 5000);
+    t.unref?.();
+  }
+}
+
+const handlers: SocketHandler<RelaySide> = {
+  open(socket) {
+    socket.setNoDelay(true);
+  },
+  data: (socket, data) => socket.data.onTargetData(data),
+  drain: (socket) => socket.data.onTargetDrain(),
+  end: (socket) => socket.data.onTargetEnd(),
+  close: (socket, err) => socket.data.onTargetClose(err),
+  error: (socket, err) => socket.data.onTargetClose(err),
+};
