@@ -48,6 +48,7 @@ beforeAll(async () => {
     nginxPort = 20000 + Math.floor(Math.random() * 30000);
     writeFileSync(join(dir, "nginx.conf"), `
 worker_processes 1;
+master_process off;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log info;
