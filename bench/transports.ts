@@ -1,14 +1,16 @@
 /**
  * Loopback throughput per transport, bonded (two bondcat processes, `head -c SIZE /dev/zero | bondcat
  * URL` → `bondcat -l --listen URL | wc -c`) beside a raw single connection of the same transport
- * (a tiny Bun sender/receiver pair in two processes: Bun.connect/Bun.listen for tcp/tls, the `ws`
+ * through the same pipes (`head -c SIZE /dev/zero | raw-sender` → `raw-receiver | wc -c`: a tiny Bun
+ * pair in two processes reading stdin and writing stdout as bondcat does; Bun.connect/Bun.listen for tcp/tls, the `ws`
  * client and Bun.serve for ws/wss; for the mixed session, one raw connection of each of its
  * transports at once, a third of the bytes each, one sender and one receiver process, as bondcat).
  * One run, one markdown table on stdout.
  *
  *   bun bench/transports.ts [--size 1G] [--only tls,ws,wss,mixed,tcp]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { enlargePipe } from "../src/io/pipe-size.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -30,8 +32,14 @@ let total = 0;
 let open = 0;
 function closedOne(): void {
   if (--open > 0) return;
-  process.stdout.write(`received ${total}\n`);
+  process.stderr.write(`received ${total}\n`);
   process.exit(0);
+}
+
+/** Received bytes go to stdout (a pipe into `wc -c`), as bondcat's do. */
+function output(d: Uint8Array): void {
+  total += d.length;
+  for (let pos = 0; pos < d.length; ) pos += writeSync(1, d, pos, d.length - pos);
 }
 
 async function rawReceivers(kind: string, certDir: string): Promise<void> {
@@ -39,7 +47,7 @@ async function rawReceivers(kind: string, certDir: string): Promise<void> {
   open = kinds.length;
   const ports: number[] = [];
   for (const k of kinds) ports.push(rawReceiver(k, certDir));
-  process.stdout.write(`listening ${ports.join(",")}\n`);
+  process.stderr.write(`listening ${ports.join(",")}\n`);
 }
 
 function rawReceiver(kind: Kind, certDir: string): number {
@@ -47,13 +55,13 @@ function rawReceiver(kind: Kind, certDir: string): number {
   const tls = kind === "tls" || kind === "wss" ? { cert: readFileSync(join(certDir, "c.pem"), "utf8"), key: readFileSync(join(certDir, "k.pem"), "utf8") } : undefined;
   let port: number;
   if (kind === "tcp" || kind === "tls") {
-    const l = Bun.listen({ hostname: "127.0.0.1", port: 0, ...(tls ? { tls } : {}), socket: { data: (_s, d) => void (total += d.length), close: done } });
+    const l = Bun.listen({ hostname: "127.0.0.1", port: 0, ...(tls ? { tls } : {}), socket: { data: (_s, d) => output(d), close: done } });
     port = l.port;
   } else {
     const s = Bun.serve({
       hostname: "127.0.0.1", port: 0, ...(tls ? { tls } : {}),
       fetch: (req, srv) => (srv.upgrade(req, { data: undefined }) ? undefined : new Response("no", { status: 400 })),
-      websocket: { perMessageDeflate: false, maxPayloadLength: 64 << 20, idleTimeout: 0, message: (_w, m) => void (total += m.length), close: done },
+      websocket: { perMessageDeflate: false, maxPayloadLength: 64 << 20, idleTimeout: 0, message: (_w, m) => output(m as Uint8Array), close: done },
     });
     port = s.port as number;
   }
@@ -66,21 +74,41 @@ async function rawSenders(kind: string, ports: number[], size: number): Promise<
   await Promise.all(kinds.map((k, i) => rawSender(k, ports[i] as number, i === kinds.length - 1 ? size - share * i : share)));
 }
 
+/**
+ * The raw sender reads its bytes from stdin and the raw receiver writes them to stdout, exactly like the
+ * bondcat CLI it is compared with (blocking reads/writes, pipes enlarged to 1 MiB as bondcat does).
+ */
+function readInput(buf: Uint8Array): number {
+  for (;;) {
+    try {
+      return readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
+}
+
 async function rawSender(kind: Kind, port: number, size: number): Promise<void> {
-  const chunk = new Uint8Array(CHUNK);
   let sent = 0;
+  const next = (): Uint8Array | null => {
+    if (sent >= size) return null;
+    const buf = new Uint8Array(Math.min(CHUNK, size - sent));
+    const n = readInput(buf);
+    if (n === 0) return null;
+    sent += n;
+    return buf.subarray(0, n);
+  };
   if (kind === "tcp" || kind === "tls") {
     await new Promise<void>((resolve) => {
       let pending: Uint8Array | null = null;
       const pump = (s: import("bun").Socket<undefined>): void => {
         for (;;) {
-          const buf = pending ?? (sent < size ? chunk.subarray(0, Math.min(CHUNK, size - sent)) : null);
+          const buf = pending ?? next();
           if (!buf) {
             s.end();
             return resolve();
           }
           const n = s.write(buf);
-          if (!pending) sent += buf.length;
           if (n < buf.length) {
             pending = buf.subarray(Math.max(n, 0));
             return;
@@ -96,11 +124,9 @@ async function rawSender(kind: Kind, port: number, size: number): Promise<void> 
   await new Promise((r) => ws.once("open", r));
   await new Promise<void>((resolve) => {
     const pump = (): void => {
-      while (sent < size) {
-        const n = Math.min(CHUNK, size - sent);
-        sent += n;
-        if (ws.bufferedAmount + n > 4 * CHUNK) return void ws.send(chunk.subarray(0, n), pump);
-        ws.send(chunk.subarray(0, n));
+      for (let buf = next(); buf !== null; buf = next()) {
+        if (ws.bufferedAmount + buf.length > 4 * CHUNK) return void ws.send(buf, pump);
+        ws.send(buf);
       }
       ws.send(new Uint8Array(0), () => resolve());
     };
@@ -122,22 +148,17 @@ async function lines(stream: ReadableStream<Uint8Array>, re: RegExp): Promise<Re
 }
 
 async function raw(kind: string, size: number, certDir: string): Promise<number> {
-  const rx = Bun.spawn([BUN, SELF, "raw-receiver", kind, certDir], { stdout: "pipe", stderr: "inherit" });
-  const reader = rx.stdout.getReader();
+  const rx = Bun.spawn(["sh", "-c", `'${BUN}' '${SELF}' raw-receiver ${kind} '${certDir}' | wc -c`], { stdout: "pipe", stderr: "pipe" });
+  const reader = rx.stderr.getReader();
   let text = "";
   while (!/listening ([\d,]+)\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
   const ports = /listening ([\d,]+)/.exec(text)?.[1] as string;
   const t0 = performance.now();
-  const tx = Bun.spawn([BUN, SELF, "raw-sender", kind, ports, String(size)], { stdout: "inherit", stderr: "inherit" });
+  const tx = Bun.spawn(["sh", "-c", `head -c ${size} /dev/zero | '${BUN}' '${SELF}' raw-sender ${kind} ${ports} ${size}`], { stdout: "inherit", stderr: "inherit" });
   await tx.exited;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (value) text += new TextDecoder().decode(value);
-    if (done || /received (\d+)/.test(text)) break;
-  }
   await rx.exited;
   const secs = (performance.now() - t0) / 1000;
-  const got = Number(/received (\d+)/.exec(text)?.[1]);
+  const got = Number((await new Response(rx.stdout).text()).trim());
   if (got !== size) throw new Error(`raw ${kind}: received ${got} of ${size}`);
   return size / secs;
 }
@@ -171,7 +192,11 @@ function parseSize(s: string): number {
 }
 
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === "raw-receiver") return rawReceivers(argv[1] as string, argv[2] as string);
+  if (argv[0] === "raw-receiver") {
+    enlargePipe(1);
+    return rawReceivers(argv[1] as string, argv[2] as string);
+  }
+  if (argv[0] === "raw-sender") enlargePipe(0);
   if (argv[0] === "raw-sender") return rawSenders(argv[1] as string, (argv[2] as string).split(",").map(Number), Number(argv[3]));
   const sizeArg = argv.indexOf("--size");
   const size = parseSize(sizeArg >= 0 ? (argv[sizeArg + 1] as string) : "1G");
@@ -204,7 +229,7 @@ async function main(argv: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const gib = size >= 1 << 30 ? `${size / (1 << 30)} GiB` : `${size / (1 << 20)} MiB`;
-  console.log(`Loopback, ${gib} of zeros one way, bondcat CLI (stdin → stdout | wc -c) vs a raw single connection of the same transport (Bun sender/receiver pair); MB/s = 10^6 bytes/s, wall time incl. process start.\n`);
+  console.log(`Loopback, ${gib} of zeros one way, bondcat CLI (stdin → stdout | wc -c) vs a raw single connection of the same transport through the same pipes (Bun sender/receiver pair, stdin → stdout | wc -c); MB/s = 10^6 bytes/s, wall time incl. process start.\n`);
   console.log("| session | bonded MB/s | raw single connection MB/s | bonded / raw |");
   console.log("|---|---:|---:|---:|");
   for (const r of rows) console.log(r);
