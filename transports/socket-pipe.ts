@@ -25,7 +25,8 @@
  */
 import type { Socket, SocketHandler } from "bun";
 import { TransportError } from "../src/core/errors.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "./types.ts";
+import { PipeEvents } from "./pipe-events.ts";
+import type { Pipe, PipeInfo } from "./types.ts";
 
 /** Whatever currently owns a socket's events. */
 export interface SocketSink {
@@ -71,44 +72,29 @@ export function socketInfo(socket: SinkSocket, transport: string, details?: Reco
   return info;
 }
 
-export class SocketPipe implements Pipe, SocketSink {
-  private handler: PipeHandler | undefined;
-  private held: Uint8Array[] | undefined = [];
-  private heldEnd = false;
+export class SocketPipe extends PipeEvents implements Pipe, SocketSink {
   private queue: Uint8Array[] = [];
   private head = 0;
   private queuedBytes = 0;
-  private wantDrain = false;
   private closing = false;
   private writeShut = false;
   private peerEnded = false;
-  private done = false;
-  private closedErr: Error | undefined;
-  private closedPending = false;
 
   constructor(
     private readonly socket: SinkSocket,
     readonly info: PipeInfo,
     /** Turns a socket `error` event (e.g. a TLS alert) into the pipe's error. */
     private readonly describeError?: (err: Error) => Error,
-  ) {}
+  ) {
+    super();
+  }
 
   get queued(): number {
     return this.queuedBytes;
   }
 
-  attach(handler: PipeHandler): void {
-    if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
-    this.handler = handler;
-    const held = this.held;
-    this.held = undefined;
-    if (held) for (const view of held) handler.data(view);
-    if (this.heldEnd) handler.end();
-    if (this.closedPending) this.deliverClosed();
-    else if (this.wantDrain && this.queuedBytes === 0 && !this.done) {
-      this.wantDrain = false;
-      handler.drain();
-    }
+  protected canWrite(): boolean {
+    return this.queuedBytes === 0;
   }
 
   write(bytes: Uint8Array): boolean {
@@ -137,8 +123,7 @@ export class SocketPipe implements Pipe, SocketSink {
     if (this.done) return;
     this.queue = [];
     this.queuedBytes = 0;
-    this.held = undefined;
-    this.heldEnd = false;
+    this.dropHeld();
     this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
     this.socket.terminate(); // calls onClose synchronously, ignored since done
   }
@@ -146,9 +131,7 @@ export class SocketPipe implements Pipe, SocketSink {
   // ---- socket events (from the shared handlers) ----
 
   onData(view: Uint8Array): void {
-    if (this.done) return;
-    if (this.handler) this.handler.data(view);
-    else this.held?.push(view);
+    if (!this.done) this.emitData(view);
   }
 
   onDrain(): void {
@@ -171,17 +154,13 @@ export class SocketPipe implements Pipe, SocketSink {
       if (!this.writeShut) this.shutdownWrite();
       return;
     }
-    if (this.wantDrain && this.handler) {
-      this.wantDrain = false;
-      this.handler.drain();
-    }
+    this.emitDrain();
   }
 
   onEnd(): void {
     if (this.done || this.peerEnded) return;
     this.peerEnded = true;
-    if (this.handler) this.handler.end();
-    else this.heldEnd = true;
+    this.emitEnd();
   }
 
   onClose(err?: Error): void {
@@ -203,21 +182,6 @@ export class SocketPipe implements Pipe, SocketSink {
   private shutdownWrite(): void {
     this.writeShut = true;
     this.socket.shutdown();
-  }
-
-  private finish(err: Error | undefined): void {
-    this.done = true;
-    this.closedErr = err;
-    this.closedPending = true;
-    if (this.handler) this.deliverClosed();
-  }
-
-  /** closed() always comes from a microtask, so never from inside our caller's abort()/close(). */
-  private deliverClosed(): void {
-    this.closedPending = false;
-    const handler = this.handler as PipeHandler;
-    const err = this.closedErr;
-    queueMicrotask(() => handler.closed(err));
   }
 }
 

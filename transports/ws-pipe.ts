@@ -10,29 +10,25 @@
  * wait in `queue` (views, no copies) until `onSocketDrain`.
  */
 import { TransportError } from "../src/core/errors.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "./types.ts";
+import { PipeEvents } from "./pipe-events.ts";
+import type { Pipe, PipeInfo } from "./types.ts";
 
 /** Largest WebSocket message we send; bigger writes are split. */
 export const MAX_MESSAGE = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
-export abstract class WsPipe implements Pipe {
-  private handler: PipeHandler | undefined;
-  private held: Uint8Array[] | undefined = [];
-  private heldEnd = false;
+export abstract class WsPipe extends PipeEvents implements Pipe {
   private queue: Uint8Array[] = [];
   private head = 0;
   private queuedBytes = 0;
   private blocked = false;
-  private wantDrain = false;
   private closing = false;
   private writeShut = false;
   private peerEnded = false;
-  private done = false;
-  private closedErr: Error | undefined;
-  private closedPending = false;
 
-  constructor(readonly info: PipeInfo) {}
+  constructor(readonly info: PipeInfo) {
+    super();
+  }
 
   /** Send one binary message; false = stop sending until onSocketDrain() (the message itself was taken). */
   protected abstract sendMessage(bytes: Uint8Array): boolean;
@@ -47,18 +43,8 @@ export abstract class WsPipe implements Pipe {
     return this.queuedBytes + this.bufferedAmount();
   }
 
-  attach(handler: PipeHandler): void {
-    if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
-    this.handler = handler;
-    const held = this.held;
-    this.held = undefined;
-    if (held) for (const view of held) handler.data(view);
-    if (this.heldEnd) handler.end();
-    if (this.closedPending) this.deliverClosed();
-    else if (this.wantDrain && !this.blocked && !this.done) {
-      this.wantDrain = false;
-      handler.drain();
-    }
+  protected canWrite(): boolean {
+    return !this.blocked;
   }
 
   write(bytes: Uint8Array): boolean {
@@ -87,8 +73,7 @@ export abstract class WsPipe implements Pipe {
     if (this.done) return;
     this.queue = [];
     this.queuedBytes = 0;
-    this.held = undefined;
-    this.heldEnd = false;
+    this.dropHeld();
     this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
     this.terminateSocket();
   }
@@ -99,8 +84,7 @@ export abstract class WsPipe implements Pipe {
     if (this.done) return;
     if (view.length === 0) return this.onPeerEnd();
     if (this.peerEnded) return this.abort(new TransportError("EPROTO", `${this.info.transport} ${this.info.remote}: data after end of stream`));
-    if (this.handler) this.handler.data(view);
-    else this.held?.push(view);
+    this.emitData(view);
   }
 
   protected onText(): void {
@@ -128,10 +112,7 @@ export abstract class WsPipe implements Pipe {
       if (!this.writeShut) this.sendEof();
       return;
     }
-    if (!this.blocked && this.wantDrain && this.handler) {
-      this.wantDrain = false;
-      this.handler.drain();
-    }
+    if (!this.blocked) this.emitDrain();
   }
 
   protected onSocketClose(code: number, reason: string): void {
@@ -148,8 +129,7 @@ export abstract class WsPipe implements Pipe {
   private onPeerEnd(): void {
     if (this.peerEnded) return;
     this.peerEnded = true;
-    if (this.handler) this.handler.end();
-    else this.heldEnd = true;
+    this.emitEnd();
     if (this.writeShut) this.closeSocket();
   }
 
@@ -159,17 +139,4 @@ export abstract class WsPipe implements Pipe {
     if (this.peerEnded) this.closeSocket();
   }
 
-  private finish(err: Error | undefined): void {
-    this.done = true;
-    this.closedErr = err;
-    this.closedPending = true;
-    if (this.handler) this.deliverClosed();
-  }
-
-  private deliverClosed(): void {
-    this.closedPending = false;
-    const handler = this.handler as PipeHandler;
-    const err = this.closedErr;
-    queueMicrotask(() => handler.closed(err));
-  }
 }

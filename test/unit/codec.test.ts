@@ -21,6 +21,7 @@ import {
   sealData,
   writeU64,
 } from "../../src/core/frame.ts";
+import { seededRandom } from "../helpers/memory-pipe.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("hex");
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
@@ -34,17 +35,7 @@ const cat = (...parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 type Event = [kind: string, ...values: (number | string)[]];
 

@@ -1,18 +1,9 @@
 /** ReorderBuffer (src/core/reorder-buffer.ts): reassembly by byte offset, views only, duplicate accounting. */
 import { describe, expect, test } from "bun:test";
 import { ReorderBuffer } from "../../src/core/reorder-buffer.ts";
+import { seededRandom } from "../helpers/memory-pipe.ts";
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function data(n: number, seed = 1): Uint8Array {
   const r = rng(seed);

@@ -1,0 +1,75 @@
+/**
+ * The handler side every Pipe adapter shares (socket-pipe.ts, ws-pipe.ts, third-party plugins):
+ * data and end that arrive before `attach` are held; `closed` is reported exactly once, always from a
+ * microtask (never from inside the caller's own abort()/close()); `drain` only when one was wanted.
+ */
+import { TransportError } from "../src/core/errors.ts";
+import type { PipeHandler } from "./types.ts";
+
+export abstract class PipeEvents {
+  protected handler: PipeHandler | undefined;
+  /** The pipe is gone: nothing is written or delivered any more. */
+  protected done = false;
+  /** A write returned false: call `drain` once writing is possible again. */
+  protected wantDrain = false;
+  private held: Uint8Array[] | undefined = [];
+  private heldEnd = false;
+  private closedErr: Error | undefined;
+  private closedPending = false;
+
+  /** Whether a write would go straight out now (no queue, not blocked): drain is due on attach. */
+  protected abstract canWrite(): boolean;
+
+  attach(handler: PipeHandler): void {
+    if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
+    this.handler = handler;
+    const held = this.held;
+    this.held = undefined;
+    if (held) for (const view of held) handler.data(view);
+    if (this.heldEnd) handler.end();
+    if (this.closedPending) this.deliverClosed();
+    else if (this.wantDrain && this.canWrite() && !this.done) {
+      this.wantDrain = false;
+      handler.drain();
+    }
+  }
+
+  protected emitData(view: Uint8Array): void {
+    if (this.handler) this.handler.data(view);
+    else this.held?.push(view);
+  }
+
+  protected emitEnd(): void {
+    if (this.handler) this.handler.end();
+    else this.heldEnd = true;
+  }
+
+  /** Writing is possible again: tell the handler if it was waiting. */
+  protected emitDrain(): void {
+    if (this.wantDrain && this.handler) {
+      this.wantDrain = false;
+      this.handler.drain();
+    }
+  }
+
+  /** Forget everything still to be delivered (abort). */
+  protected dropHeld(): void {
+    this.held = undefined;
+    this.heldEnd = false;
+  }
+
+  /** The pipe is gone: `closed(err)` once, now or on attach. */
+  protected finish(err: Error | undefined): void {
+    this.done = true;
+    this.closedErr = err;
+    this.closedPending = true;
+    if (this.handler) this.deliverClosed();
+  }
+
+  private deliverClosed(): void {
+    this.closedPending = false;
+    const handler = this.handler as PipeHandler;
+    const err = this.closedErr;
+    queueMicrotask(() => handler.closed(err));
+  }
+}
