@@ -59,7 +59,9 @@ export const socketHandlers: SocketHandler<SocketSink> = {
 export const inertSink: SocketSink = { onData() {}, onDrain() {}, onEnd() {}, onClose() {}, onError() {} };
 
 export function formatAddr(address: string, port: number): string {
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; show them as the IPv4 they are.
+  const a = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+  return a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`;
 }
 
 export function socketInfo(socket: SinkSocket, transport: string, details?: Record<string, string>): PipeInfo {

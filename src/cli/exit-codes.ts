@@ -11,13 +11,15 @@
  * |    3 | CONNECT      | cannot connect: refused / unresolvable / timed out on every endpoint      |
  * |    4 | LISTEN       | cannot listen: address in use, permission denied, address not available  |
  * |    5 | PROTOCOL     | the peer is not a compatible bondcat, or handshake/authentication failed |
+ * |  129 | HANGUP       | SIGHUP with nothing left to finish (ssh ending its ProxyCommand)          |
  * |  130 | INTERRUPTED  | interrupted: SIGINT (second Ctrl-C, or the first with nothing to flush)   |
  * |  143 | TERMINATED   | SIGTERM                                                                   |
  *
  * 130/143 follow the shell convention 128 + signal number. 143 is an addition to the original split:
  * scripts and service managers can tell "stopped on purpose" from "failed".
  */
-import { ConfigError, HandshakeError, ProtocolError, SessionError, TransportError } from "../core/errors.ts";
+import { ConfigError, HandshakeError, PeerAbortError, ProtocolError, SessionError, TransportError } from "../core/errors.ts";
+import { AbortCode } from "../core/frame.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -25,6 +27,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_CONNECT = 3;
 export const EXIT_LISTEN = 4;
 export const EXIT_PROTOCOL = 5;
+export const EXIT_HANGUP = 129;
 export const EXIT_INTERRUPTED = 130;
 export const EXIT_TERMINATED = 143;
 
@@ -35,6 +38,7 @@ export type ExitCode =
   | typeof EXIT_CONNECT
   | typeof EXIT_LISTEN
   | typeof EXIT_PROTOCOL
+  | typeof EXIT_HANGUP
   | typeof EXIT_INTERRUPTED
   | typeof EXIT_TERMINATED;
 
@@ -46,6 +50,7 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT_CONNECT, "cannot connect to any endpoint (refused, unresolvable, timeout)"],
   [EXIT_LISTEN, "cannot listen (address in use, permission denied)"],
   [EXIT_PROTOCOL, "peer is not bondcat, or handshake/authentication failed"],
+  [EXIT_HANGUP, "hung up (SIGHUP) with nothing left to finish"],
   [EXIT_INTERRUPTED, "interrupted (SIGINT)"],
   [EXIT_TERMINATED, "terminated (SIGTERM)"],
 ];
@@ -60,6 +65,8 @@ const LISTEN_CODES = new Set(["EADDRINUSE", "EACCES", "EPERM", "EADDRNOTAVAIL", 
  */
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof ConfigError) return EXIT_USAGE;
+  // The peer closed a session that was idle past its --idle-timeout: a normal end, as on that side.
+  if (err instanceof PeerAbortError && err.abortCode === AbortCode.TIMEOUT) return EXIT_OK;
   if (err instanceof HandshakeError || err instanceof ProtocolError) return EXIT_PROTOCOL;
   if (err instanceof TransportError) return LISTEN_CODES.has(err.code) ? EXIT_LISTEN : EXIT_CONNECT;
   if (err instanceof SessionError) return EXIT_FAILURE;

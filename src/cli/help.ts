@@ -73,7 +73,10 @@ function environment(): string {
   return `ENVIRONMENT
 
   ${ENV_SECRET.padEnd(28)}pre-shared secret, when --secret is not given
-  ${"HTTPS_PROXY, HTTP_PROXY".padEnd(28)}proxy for wss:// / ws:// when --proxy is not given
+  ${"HTTPS_PROXY".padEnd(28)}CONNECT proxy for wss:// and tls:// when --proxy is not given
+  ${"HTTP_PROXY".padEnd(28)}proxy for ws://
+  ${"TCP_PROXY".padEnd(28)}CONNECT proxy for tcp:// (off unless set: most proxies refuse other ports)
+  ${"ALL_PROXY".padEnd(28)}fallback for all of the above
   ${"NO_PROXY".padEnd(28)}hosts reached without the proxy
   ${"NO_COLOR".padEnd(28)}no colours in log output`;
 }

@@ -7,7 +7,7 @@ import { TransportRegistry } from "../registry.ts";
 import { log, setVerbosity } from "../log.ts";
 import { AbortCode } from "../core/frame.ts";
 import { parseArgs } from "./args.ts";
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
+import { EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
 import { type ListenRun, runListen } from "./listen.ts";
 import type { RunHandle } from "./run-session.ts";
@@ -52,8 +52,10 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   } catch (err) {
     if (signalled !== 0) return signalled;
-    log.error((err as Error).message);
-    return exitCodeFor(err);
+    const code = exitCodeFor(err);
+    if (code === EXIT_OK) log.info((err as Error).message);
+    else log.error((err as Error).message);
+    return code;
   }
 }
 
@@ -64,8 +66,6 @@ function summary(st: SessionStats): string {
   return `session ${st.id.slice(0, 8)}: sent ${mb(st.bytesSent)}, received ${mb(st.bytesReceived)}, reinjected ${mb(st.reinjectedBytes)}, ${(st.uptimeMs / 1000).toFixed(2)} s`;
 }
 
-/** Exit code after SIGHUP (128 + 1). */
-const EXIT_HANGUP = 129;
 /** After SIGHUP nobody is left to send a second signal: abort if the clean close takes longer. */
 const HANGUP_GRACE_MS = 10_000;
 

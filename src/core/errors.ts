@@ -24,5 +24,15 @@ export class TransportError extends BondError {}
 /** The session ended abnormally (peer abort, all paths lost past the grace period, local abort). */
 export class SessionError extends BondError {}
 
+/** The peer sent ABORT; `abortCode` is its reason code (frame.ts AbortCode, e.g. TIMEOUT for an idle close). */
+export class PeerAbortError extends SessionError {
+  constructor(
+    readonly abortCode: number,
+    reason: string,
+  ) {
+    super("EPEERABORT", `peer aborted the session: ${reason || "no reason"} (code ${abortCode})`);
+  }
+}
+
 /** Bad user input: flags, endpoints, config. Raised before any socket opens. */
 export class ConfigError extends BondError {}

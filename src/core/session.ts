@@ -3,7 +3,7 @@
  * Knows pipes only through Subflow; never sockets, URLs or the CLI.
  */
 import type { FrameSink } from "./decoder.ts";
-import { ProtocolError, SessionError } from "./errors.ts";
+import { PeerAbortError, ProtocolError, SessionError } from "./errors.ts";
 import { AbortCode, ACK_FIN, encodeAbort, encodeFin, encodePing, FrameType, HEADER_SIZE, sealData } from "./frame.ts";
 import { hex } from "./handshake.ts";
 import { INITIAL_WINDOW, type SessionOptions } from "./options.ts";
@@ -278,7 +278,7 @@ export class Session implements SubflowOwner {
 
   onAbort(code: number, reason: string): void {
     if (this.state === "closed") return;
-    this.finish(new SessionError("EPEERABORT", `peer aborted the session: ${reason || "no reason"} (code ${code})`));
+    this.finish(new PeerAbortError(code, reason));
   }
 
   /**

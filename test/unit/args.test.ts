@@ -486,9 +486,9 @@ describe("help and version", () => {
 describe("exit codes", () => {
   test("constants and table agree, codes are distinct", () => {
     expect([exit.EXIT_OK, exit.EXIT_FAILURE, exit.EXIT_USAGE, exit.EXIT_CONNECT, exit.EXIT_LISTEN, exit.EXIT_PROTOCOL,
-      exit.EXIT_INTERRUPTED, exit.EXIT_TERMINATED]).toEqual([0, 1, 2, 3, 4, 5, 130, 143]);
+      exit.EXIT_HANGUP, exit.EXIT_INTERRUPTED, exit.EXIT_TERMINATED]).toEqual([0, 1, 2, 3, 4, 5, 129, 130, 143]);
     const codes = exit.EXIT_CODE_TABLE.map(([c]) => c);
-    expect(codes).toEqual([0, 1, 2, 3, 4, 5, 130, 143]);
+    expect(codes).toEqual([0, 1, 2, 3, 4, 5, 129, 130, 143]);
   });
 
   test("exitCodeFor maps error classes and codes", () => {
