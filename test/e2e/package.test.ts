@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../helpers/proc.ts";
+import { ROOT } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bondcat-pkg-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

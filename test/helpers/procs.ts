@@ -4,8 +4,6 @@
  * still running. Helpers wait for log lines instead of sleeping, and never assert timings.
  */
 import type { Subprocess } from "bun";
-import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -105,24 +103,4 @@ export function missing(...bins: string[]): string | null {
 
 export function binPath(bin: string): string {
   return Bun.which(bin, { PATH: `${process.env.PATH}:/usr/sbin:/sbin` }) ?? bin;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest("hex");
-}
-
-export function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Writes `bytes` of pseudo-random data to `path` (fast: /dev/urandom through head). */
-export async function randomFile(path: string, bytes: number): Promise<void> {
-  const p = Bun.spawn(["sh", "-c", `head -c ${bytes} /dev/urandom > '${path}'`]);
-  if ((await p.exited) !== 0) throw new Error(`cannot write ${path}`);
 }

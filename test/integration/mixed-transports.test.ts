@@ -7,7 +7,8 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bondcat, fileSize, listeningUrls, missing, randomFile, sha256File, stopAll } from "../helpers/procs.ts";
+import { bondcat, listeningUrls, missing, stopAll } from "../helpers/procs.ts";
+import { fileSize, randomFile, sha256File } from "../helpers/files.ts";
 
 const SIZE = 256 << 20;
 const dir = mkdtempSync(join(tmpdir(), "bondcat-mixed-"));

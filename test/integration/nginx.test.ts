@@ -7,7 +7,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSelfSigned } from "../../transports/self-signed.ts";
-import { binPath, bondcat, listeningUrls, missing, type Proc, randomFile, sha256File, start, stopAll } from "../helpers/procs.ts";
+import { binPath, bondcat, listeningUrls, missing, type Proc, start, stopAll } from "../helpers/procs.ts";
+import { randomFile, sha256File } from "../helpers/files.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bondcat-nginx-"));
 const reason = missing("nginx");

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TransportError } from "../../src/core/errors.ts";
 import { connectRequest, parseConnectReply, redact, resolveProxy } from "../../transports/proxy.ts";
-import { binPath, bondcat, listeningUrls, missing, type Proc, randomFile, sha256File, start, stopAll } from "../helpers/procs.ts";
+import { binPath, bondcat, listeningUrls, missing, type Proc, start, stopAll } from "../helpers/procs.ts";
+import { randomFile, sha256File } from "../helpers/files.ts";
 
 const ENV_NAMES = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "TCP_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy", "tcp_proxy"];
 

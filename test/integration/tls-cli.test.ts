@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makePki, type Pki } from "../helpers/certs.ts";
-import { bondcat, fileSize, listeningUrls, missing, type Proc, stopAll } from "../helpers/procs.ts";
+import { bondcat, listeningUrls, missing, type Proc, stopAll } from "../helpers/procs.ts";
+import { fileSize } from "../helpers/files.ts";
 
 const reason = missing("openssl");
 let pki: Pki | undefined;

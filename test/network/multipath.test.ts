@@ -4,12 +4,13 @@
  * loudly (link down) mid-transfer, IPv4 and IPv6 paths in one session. Skipped, with the reason printed,
  * where namespaces are unavailable (not root, no iproute2).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasNft, networkSkipReason, Topology } from "../helpers/netns.ts";
-import { bondcat, listener, randomFile, sha256File, waitUntil } from "../helpers/proc.ts";
+import { BIN, BUN, killAll, spawnCli, startListener, waitFor } from "../helpers/cli.ts";
+import { fileSize, randomFile, sha256File } from "../helpers/files.ts";
 
 const skip = networkSkipReason();
 if (skip) console.warn(`skipping network tests: ${skip}`);
@@ -24,22 +25,15 @@ beforeAll(async () => {
   file = join(dir, "in.bin");
   fileSha = await randomFile(file, 24 * MiB);
 });
+afterEach(killAll);
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-const size = (p: string) => {
-  try {
-    return statSync(p).size;
-  } catch {
-    return 0;
-  }
-};
-
 async function transfer(t: Topology, endpoints: string[], out: string, during?: () => Promise<void>, extra: string[] = []) {
-  const l = await listener(["-p", "9000"], { wrap: t.exec("b", []), stdin: null, stdout: out });
-  const c = bondcat(["-v", ...extra, ...endpoints], { wrap: t.exec("a", []), stdin: Bun.file(file) });
+  const { cli: l } = await startListener(["-p", "9000"], { command: t.exec("b", [BUN, BIN]), stdout: { file: out } });
+  const c = spawnCli(["-v", ...extra, ...endpoints], { command: t.exec("a", [BUN, BIN]), stdin: { file }, stdout: "ignore" });
   if (during) await during();
   const [cc, lc] = await Promise.all([c.exited, l.exited]);
-  return { cc, lc, clientLog: c.stderr(), listenerLog: l.stderr() };
+  return { cc, lc, clientLog: c.stderr, listenerLog: l.stderr };
 }
 
 describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
@@ -78,7 +72,7 @@ describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
     try {
       const out = join(dir, "cut.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], out, async () => {
-        await waitUntil(() => size(out) > 4 * MiB, 60_000, "4 MiB through");
+        await waitFor(() => fileSize(out) > 4 * MiB, 60_000, "4 MiB through");
         t.cut(1);
       });
       expect([r.cc, r.lc]).toEqual([0, 0]);
@@ -94,7 +88,7 @@ describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
     try {
       const out = join(dir, "down.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], out, async () => {
-        await waitUntil(() => size(out) > 4 * MiB, 60_000, "4 MiB through");
+        await waitFor(() => fileSize(out) > 4 * MiB, 60_000, "4 MiB through");
         t.down(0);
       });
       expect([r.cc, r.lc]).toEqual([0, 0]);
