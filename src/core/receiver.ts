@@ -19,6 +19,8 @@ export interface ReceiverHost<S> {
   received(s: S): number;
   /** Write a control frame on `s`. */
   control(frame: Uint8Array, s: S): void;
+  /** Every subflow that is up (for ACKs that must not be lost with one path). */
+  all(): readonly S[];
   now(): number;
 }
 
@@ -74,7 +76,7 @@ export class Receiver<S> {
     }
     const dup = this.peerFin !== null;
     this.peerFin = finalOffset;
-    if (dup && this.finDelivered) this.ack(null);
+    if (dup && this.finDelivered) this.ackEverywhere();
     else this.checkFin();
   }
 
@@ -99,6 +101,13 @@ export class Receiver<S> {
     this.host.control(encodeAck(this.reorder.next, limit, this.finDelivered, this.host.received(s)), s);
   }
 
+  /** The ACK that carries the FIN flag goes out on every subflow: losing it with one path stalls the close. */
+  private ackEverywhere(): void {
+    const subs = this.host.all();
+    if (subs.length === 0) return;
+    for (const s of subs) this.ack(s);
+  }
+
   /** Timer: ack what arrived since the last ack, and refresh the ack every heartbeat (lost acks). */
   tick(now: number, heartbeatMs: number): void {
     if (this.reorder.next !== this.lastAck || now - this.lastAckAt >= heartbeatMs) this.ack(null);
@@ -121,7 +130,7 @@ export class Receiver<S> {
     if (this.finDelivered || this.peerFin === null) return;
     if (this.reorder.next !== this.peerFin || this.ready.length > 0) return;
     this.finDelivered = true;
-    this.ack(null);
+    this.ackEverywhere();
     this.host.ended();
   }
 }

@@ -11,6 +11,7 @@ import { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
 import { type Segment, SendBuffer } from "./send-buffer.ts";
 import { Subflow, type SubflowOwner } from "./subflow.ts";
+import { failedSubflows } from "./liveness.ts";
 import { fillByCapacity, fillRedundant, pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 
@@ -76,7 +77,8 @@ export class Session implements SubflowOwner {
         events.end();
         this.checkDone();
       },
-      best: () => this.order[0],
+      best: () => this.controlPath(),
+      all: () => this.subflows,
       received: (s) => (s.reported = s.dataReceived),
       control: (frame, s) => s.sendControl(frame),
       now: opts.now,
@@ -313,11 +315,29 @@ export class Session implements SubflowOwner {
     return false;
   }
 
+  /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
   private sendFin(): void {
-    const s = this.order[0];
-    if (!s || this.finOffset === null) return;
+    if (this.subflows.length === 0 || this.finOffset === null) return;
     this.finSentAt = this.opts.now();
-    s.sendControl(encodeFin(this.finOffset));
+    const frame = encodeFin(this.finOffset);
+    for (const s of this.subflows) s.sendControl(frame);
+  }
+
+  /**
+   * Where ACKs go when no subflow is implied: the fastest of those that heard from the peer within the
+   * last heartbeat and a half (a silently dead path stops hearing anything long before it is declared
+   * dead), else the one that heard most recently.
+   */
+  private controlPath(): Subflow | undefined {
+    const now = this.opts.now();
+    const fresh = 1.5 * this.opts.heartbeatMs;
+    let freshest: Subflow | undefined;
+    for (const s of this.order) {
+      if (s.state !== "up") continue;
+      if (now - s.lastReceiveAt <= fresh) return s;
+      if (!freshest || s.lastReceiveAt > freshest.lastReceiveAt) freshest = s;
+    }
+    return freshest;
   }
 
   private checkDone(): void {
@@ -372,16 +392,14 @@ export class Session implements SubflowOwner {
         s.ping(now);
         resort = true;
       }
-      if (now - s.lastReceiveAt > this.opts.deadAfterMs) {
-        s.abort(new SessionError("ESILENT", `subflow silent for ${Math.round(now - s.lastReceiveAt)} ms`));
-      }
     }
+    for (const f of failedSubflows(this.subflows, now, this.opts.deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, this.opts.heartbeatMs);
     // Every subflow that carried data since its last ACK gets one: its per-subflow receive count keeps
     // the peer's in-flight accounting (and so its scheduler) exact.
     for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
-    if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > finRetryMs(this.order[0])) this.sendFin();
+    if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > finRetryMs(this.controlPath())) this.sendFin();
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
     }

@@ -42,6 +42,8 @@ export class Subflow implements PipeHandler {
   dataReceived = 0;
   /** `dataReceived` as last reported to the peer in an ACK on this subflow. */
   reported = 0;
+  /** When the peer last reported progress here, or the subflow went from idle to busy (liveness.ts). */
+  progressAt = 0;
   /** Redundant scheduler: offset of the next byte this subflow sends. */
   cursor = 0;
   writable = true;
@@ -128,6 +130,7 @@ export class Subflow implements PipeHandler {
 
   /** Write a DATA frame; returns whether more may be written now. */
   sendData(frame: Uint8Array, payloadLength: number): boolean {
+    if (this.inflight <= 0) this.progressAt = this.now();
     this.dataSent += payloadLength;
     this.inflight += payloadLength;
     this.bytesSent += payloadLength;
@@ -154,7 +157,10 @@ export class Subflow implements PipeHandler {
   /** The peer's report of DATA bytes it received on this subflow (carried by every ACK sent here). */
   peerReport(received: number): void {
     if (received > this.dataSent) throw new ProtocolError("EACK", `peer reports ${received} bytes received on a subflow that carried ${this.dataSent}`);
-    if (received > this.peerReceived) this.peerReceived = received;
+    if (received > this.peerReceived) {
+      this.peerReceived = received;
+      this.progressAt = this.now();
+    }
     this.inflight = this.dataSent - this.peerReceived;
   }
 

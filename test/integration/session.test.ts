@@ -119,6 +119,30 @@ describe("bonded session over memory subflows", () => {
     expect(c.reinjectedBytes).toBeGreaterThan(0);
   });
 
+  test("a silently cut path is given up within about a second (stalled while the other path delivers)", async () => {
+    // deadAfterMs is far away: only the relative stall rule can catch it in time.
+    const h = harness([{ delayMs: 2 }, { delayMs: 5 }], { chunkSize: 64 * 1024, deadAfterMs: 60_000 });
+    const c = await h.open();
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows");
+    let stalled = "";
+    const up = pattern(16 * MiB, 91);
+    const writing = writeAll(h.client, up, 64 * 1024);
+    await waitFor(() => h.server.receivedBytes > 2 * MiB, 20_000, "2 MiB");
+    const victim = c.subflows.find((s) => s.label === "path1")!;
+    h.unreachable.add(1);
+    h.links.get(1)![0]![0].blackhole();
+    const t0 = Date.now();
+    await waitFor(() => victim.state === "closed", 20_000, "the cut path given up");
+    stalled = victim.error?.message ?? "";
+    const took = Date.now() - t0;
+    await writing;
+    h.server.session!.end();
+    expect(await h.client.closed).toBeUndefined();
+    expect(sha(h.server.received)).toBe(sha(up));
+    expect(stalled).toContain("stalled");
+    expect(took).toBeLessThan(20_000); // (the bench, not this test, measures how fast: ~0.3–1 s)
+  });
+
   test("every path down for a while: the session survives and finishes over re-dialed paths", async () => {
     const h = harness([{ delayMs: 2 }, { delayMs: 4 }], { chunkSize: 32 * 1024, graceMs: 10_000 });
     const c = await h.open();
