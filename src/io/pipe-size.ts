@@ -11,6 +11,11 @@ const F_GETPIPE_SZ = 1032;
 type Fcntl = (fd: number, cmd: number, arg: number) => number;
 let fcntl: Fcntl | null | undefined;
 
+/** libc's fcntl(fd, cmd, int) through bun:ffi, or null off Linux / without ffi. */
+export function libcFcntl(): Fcntl | null {
+  return load();
+}
+
 function load(): Fcntl | null {
   if (fcntl !== undefined) return fcntl;
   fcntl = null;

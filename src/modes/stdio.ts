@@ -1,7 +1,8 @@
 /**
  * stdin → session → stdout, the netcat job. Input is read on a worker thread into frame-sized buffers
- * (zero copies into the session); output is written with blocking writes. Both pipes are enlarged to
- * 1 MiB where they are pipes. stdin EOF sends FIN but keeps stdout open (half-close).
+ * (zero copies into the session); output is written without blocking the event loop (a slow reader
+ * pauses delivery, which slows the remote sender). Both pipes are enlarged to 1 MiB where they are
+ * pipes. stdin EOF sends FIN but keeps stdout open (half-close).
  */
 import { AbortCode } from "../core/frame.ts";
 import { HEADER_SIZE } from "../core/frame.ts";
@@ -30,13 +31,22 @@ export class StdioSide implements LocalSide {
     const outFd = o.outFd ?? 1;
     enlargePipe(this.inFd);
     enlargePipe(outFd);
-    this.out = new StdoutWriter(outFd);
+    this.out = new StdoutWriter(outFd, () => this.outputWritable());
   }
 
   data(view: Uint8Array): boolean {
     if (this.out.write(view)) return true;
+    if (this.out.failed) this.outputFailed();
+    return false; // kept by the writer: delivery pauses until it is written
+  }
+
+  private outputWritable(): void {
+    if (this.out.failed) this.outputFailed();
+    else this.session?.resume();
+  }
+
+  private outputFailed(): void {
     this.session?.abort(AbortCode.APPLICATION, "receiver's output closed", this.out.failed ?? undefined);
-    return false;
   }
 
   end(): void {}
@@ -71,6 +81,7 @@ export class StdioSide implements LocalSide {
 
   close(): void {
     this.reader?.stop();
+    this.out.finish();
   }
 
   get bytesOut(): number {
