@@ -12,6 +12,8 @@
 import { fstatSync, writeSync } from "node:fs";
 import { setNonBlocking, waitWritable } from "./fd-flags.ts";
 
+const NAP = new Int32Array(new SharedArrayBuffer(4));
+
 /** Longest the event loop is held waiting for the reader. */
 const WAIT_MS = 20;
 /** How often a paused output is checked again. */
@@ -59,14 +61,25 @@ export class StdoutWriter {
     return false;
   }
 
-  /** Blocking again, and everything kept written out (before exit). */
+  /**
+   * Everything kept written out, waiting for the reader as long as it takes (before exit), and the fd's
+   * flags restored. The fd may have been non-blocking before we touched it (a parent's pipe), so EAGAIN
+   * is waited out here rather than trusted away.
+   */
   finish(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const pending = this.pending;
+    this.pending = [];
+    for (let v of pending) {
+      for (let rest = this.writeSome(v); rest !== null; rest = this.writeSome(v)) {
+        v = rest;
+        if (!waitWritable(this.fd, 1000)) Atomics.wait(NAP, 0, 0, 1);
+      }
+      if (this.failed) break;
+    }
     this.restore?.();
     this.restore = null;
-    for (const v of this.pending) if (!this.failed && this.writeSome(v) !== null) break;
-    this.pending = [];
   }
 
   /** Write as much of `view` as the fd takes now; the unwritten rest, or null when all went (or failed). */
