@@ -4,15 +4,13 @@
  * still running. Helpers wait for log lines instead of sleeping, and never assert timings.
  */
 import type { Subprocess } from "bun";
-import { join } from "node:path";
+import { BIN, BUN, killAll, spawnCli } from "./cli.ts";
 
-export const ROOT = join(import.meta.dir, "..", "..");
-export const BUN = process.execPath;
-const BONDCAT = join(ROOT, "bin", "bondcat.js");
+export { BUN, ROOT } from "./cli.ts";
 
 export interface Proc {
   proc: Subprocess;
-  /** Everything the process wrote to stderr (and stdout, if piped) so far. */
+  /** Everything the process wrote to stderr, then stdout (unless stdout goes to a file), so far. */
   log(): string;
   /** Resolves with the first match of `re` in the log; rejects if the process exits first or after `ms`. */
   waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
@@ -21,54 +19,42 @@ export interface Proc {
   kill(): void;
 }
 
-const running = new Set<Subprocess>();
-
 export interface StartOptions {
   /** File to feed as stdin; "ignore" for none (default). */
   stdin?: string | "ignore";
-  /** File for stdout; default: piped into the log. */
+  /** File for stdout; default: kept in the log. */
   stdout?: string;
   env?: Record<string, string | undefined>;
   cwd?: string;
 }
 
+/**
+ * Start any program (nginx, tinyproxy, bondcat). One spawning implementation for all tests: this is a
+ * log-oriented view of test/helpers/cli.ts, whose killAll() also ends these.
+ */
 export function start(cmd: string[], o: StartOptions = {}): Proc {
-  let text = "";
-  const env = { ...process.env, ...o.env } as Record<string, string>;
-  for (const [k, v] of Object.entries(o.env ?? {})) if (v === undefined) delete env[k];
-  const proc = Bun.spawn(cmd, {
-    cwd: o.cwd ?? ROOT,
-    env,
-    stdin: o.stdin && o.stdin !== "ignore" ? Bun.file(o.stdin) : "ignore",
-    stdout: o.stdout ? Bun.file(o.stdout) : "pipe",
-    stderr: "pipe",
+  const cli = spawnCli([], {
+    command: cmd,
+    stdin: o.stdin && o.stdin !== "ignore" ? { file: o.stdin } : "ignore",
+    stdout: o.stdout ? { file: o.stdout } : "keep",
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.cwd ? { cwd: o.cwd } : {}),
   });
-  running.add(proc);
-  const pump = async (s: ReadableStream<Uint8Array> | number | undefined | null): Promise<void> => {
-    if (!s || typeof s === "number") return;
-    const dec = new TextDecoder();
-    for await (const chunk of s) text += dec.decode(chunk, { stream: true });
-  };
-  const pumped = Promise.all([pump(proc.stderr), o.stdout ? Promise.resolve() : pump(proc.stdout)]);
-  const exited = proc.exited.then(async (code) => {
-    running.delete(proc);
-    await pumped.catch(() => {});
-    return code ?? 0;
-  });
+  const log = (): string => cli.stderr + (o.stdout ? "" : cli.stdoutText());
   return {
-    proc,
-    log: () => text,
-    exited,
-    kill: () => proc.kill("SIGKILL"),
+    proc: cli.proc as unknown as Subprocess,
+    log,
+    exited: cli.exited,
+    kill: () => cli.signal("SIGKILL"),
     async waitFor(re, ms = 60_000) {
       const deadline = Date.now() + ms;
       let done = false;
-      void exited.then(() => (done = true));
+      void cli.exited.then(() => (done = true));
       for (;;) {
-        const m = text.match(re);
+        const m = log().match(re);
         if (m) return m;
-        if (done) throw new Error(`${cmd[0]} exited before printing ${re}:\n${text}`);
-        if (Date.now() > deadline) throw new Error(`${cmd[0]}: no ${re} after ${ms} ms:\n${text}`);
+        if (done) throw new Error(`${cmd[0]} exited before printing ${re}:\n${log()}`);
+        if (Date.now() > deadline) throw new Error(`${cmd[0]}: no ${re} after ${ms} ms:\n${log()}`);
         await Bun.sleep(20);
       }
     },
@@ -76,7 +62,7 @@ export function start(cmd: string[], o: StartOptions = {}): Proc {
 }
 
 export function bondcat(args: string[], o: StartOptions = {}): Proc {
-  return start([BUN, BONDCAT, ...args], o);
+  return start([BUN, BIN, ...args], o);
 }
 
 /** Listening URLs a bondcat listener printed, in order (waits for `count` of them). */
@@ -87,9 +73,7 @@ export async function listeningUrls(p: Proc, count: number): Promise<string[]> {
 
 /** Kill everything still running (afterAll). */
 export async function stopAll(): Promise<void> {
-  const procs = [...running];
-  for (const p of procs) p.kill("SIGKILL");
-  await Promise.all(procs.map((p) => p.exited.catch(() => 0)));
+  await killAll();
 }
 
 /** Why a test must skip (a binary is missing), or null. Prints the reason. */
