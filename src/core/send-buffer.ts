@@ -10,7 +10,6 @@ export interface Segment<S> {
   /** Subflow it is in flight on (null: not sent, or its subflow died). */
   sentOn: S | null;
   sends: number;
-  sentAt: number;
   /** Queued for reinjection. */
   queued: boolean;
   /** The frame came from the application (writeFrame) and is handed back on release. */
@@ -45,7 +44,6 @@ export class SendBuffer<S> {
       frame,
       sentOn: null,
       sends: 0,
-      sentAt: 0,
       queued: false,
       owned,
     };

@@ -1,18 +1,21 @@
 /**
  * A bonded session: one reliable, ordered, full-duplex byte stream over any number of subflows.
- * Knows pipes only through Subflow; never sockets, URLs or the CLI.
+ * This file is the lifecycle — subflows joining and leaving, the one timer, close and abort — around
+ * the send half (sender.ts) and the receive half (receiver.ts). Knows pipes only through Subflow; never
+ * sockets, URLs or the CLI.
  */
 import type { FrameSink } from "./decoder.ts";
 import { PeerAbortError, ProtocolError, SessionError } from "./errors.ts";
-import { AbortCode, ACK_FIN, encodeAbort, encodeFin, encodePing, FrameType, HEADER_SIZE, sealData } from "./frame.ts";
+import { AbortCode, encodeAbort, encodePing, FrameType } from "./frame.ts";
 import { hex } from "./handshake.ts";
-import { INITIAL_WINDOW, type SessionOptions } from "./options.ts";
+import type { SessionOptions } from "./options.ts";
 import { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
-import { type Segment, SendBuffer } from "./send-buffer.ts";
+import type { SendBuffer } from "./send-buffer.ts";
+import { Sender } from "./sender.ts";
 import { Subflow, type SubflowOwner } from "./subflow.ts";
 import { failedSubflows } from "./liveness.ts";
-import { fillByCapacity, fillRedundant, pickOrder } from "./scheduler.ts";
+import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 
 export interface SessionEvents {
@@ -41,23 +44,15 @@ export class Session implements SubflowOwner {
   state: SessionState = "open";
   readonly idHex: string;
   readonly subflows: Subflow[] = [];
-  readonly send = new SendBuffer<Subflow>();
   readonly rx: Receiver<Subflow>;
-  reinjectedBytes = 0;
+  readonly tx: Sender;
   error: Error | undefined;
   readonly startedAt: number;
 
-  private peerLimit = INITIAL_WINDOW;
-  private needDrain = false;
-  private finOffset: number | null = null;
-  private finSentAt = -Infinity;
-  private finAcked = false;
-  private pumping = false;
   private noPathSince: number;
   private order: Subflow[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly fill: typeof fillByCapacity;
 
   constructor(
     readonly id: Uint8Array,
@@ -70,7 +65,13 @@ export class Session implements SubflowOwner {
     this.idHex = hex(id);
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
-    this.fill = opts.scheduler === "redundant" ? fillRedundant : fillByCapacity;
+    this.tx = new Sender(opts, {
+      open: () => this.state === "open",
+      subflows: () => this.subflows,
+      order: () => this.order,
+      drain: () => events.drain(),
+      release: (frame) => events.release?.(frame),
+    });
     this.rx = new Receiver<Subflow>(opts.recvWindow, {
       deliver: (v) => events.data(v),
       ended: () => {
@@ -90,43 +91,34 @@ export class Session implements SubflowOwner {
 
   /** True while the send buffer has room. */
   get writable(): boolean {
-    return this.send.bytes < this.opts.sendBuffer;
+    return this.tx.writable;
   }
 
   /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
   write(bytes: Uint8Array): boolean {
-    const size = this.opts.chunkSize;
-    for (let pos = 0; pos < bytes.length; pos += size) {
-      const n = Math.min(size, bytes.length - pos);
-      const frame = new Uint8Array(HEADER_SIZE + n);
-      frame.set(bytes.subarray(pos, pos + n), HEADER_SIZE);
-      this.enqueue(frame, false);
-    }
-    this.pump();
-    return this.afterWrite();
+    return this.tx.write(bytes);
   }
 
   /**
    * Zero-copy write: `frame` holds HEADER_SIZE free bytes, then the payload. The session owns `frame`
-   * from now on (it is kept until acknowledged and may be sent more than once).
+   * until it is acknowledged (then `release(frame)`); it may be sent more than once.
    */
   writeFrame(frame: Uint8Array): boolean {
-    if (frame.length <= HEADER_SIZE) return this.writable;
-    if (this.opts.scheduler === "redundant") {
-      // Every subflow sends every frame and the slowest may still hold it when it is acknowledged:
-      // keep a copy nobody reuses, and give the caller's memory back at once.
-      this.enqueue(frame.slice(), false);
-      this.events.release?.(frame);
-    } else this.enqueue(frame, true);
-    this.pump();
-    return this.afterWrite();
+    return this.tx.writeFrame(frame);
   }
 
   /** No more data from us: send FIN after everything written. */
   end(): void {
-    if (this.finOffset !== null || this.state !== "open") return;
-    this.finOffset = this.send.nxt;
-    this.sendFin();
+    if (this.state === "open") this.tx.end();
+  }
+
+  /** Every unacknowledged byte (stats, tests). */
+  get send(): SendBuffer<Subflow> {
+    return this.tx.send;
+  }
+
+  get reinjectedBytes(): number {
+    return this.tx.reinjectedBytes;
   }
 
   /** Resume delivery paused by `data()` returning false. */
@@ -154,7 +146,7 @@ export class Session implements SubflowOwner {
   }
 
   get sendFinished(): boolean {
-    return this.finAcked;
+    return this.tx.finAcked;
   }
   get receiveFinished(): boolean {
     return this.rx.finDelivered;
@@ -180,8 +172,8 @@ export class Session implements SubflowOwner {
     this.rx.ack(sub); // announces our window: the peer may send beyond INITIAL_WINDOW only after this
     sub.ping(this.opts.now());
     this.events.subflowUp?.(sub);
-    if (this.finOffset !== null && !this.finAcked) this.sendFin();
-    this.pump();
+    this.tx.sendFin();
+    this.tx.pump();
   }
 
   frameSink(sub: Subflow): FrameSink {
@@ -189,11 +181,11 @@ export class Session implements SubflowOwner {
   }
 
   subflowWritable(_sub: Subflow): void {
-    this.pump();
+    this.tx.pump();
   }
 
   subflowEnded(sub: Subflow): void {
-    if (this.rx.finDelivered && this.finOffset !== null) {
+    if (this.rx.finDelivered && this.tx.finOffset !== null) {
       // The peer has finished its stream and is closing its pipes: our FIN's ack is on its way on a
       // subflow that delivers it before its own end. Close this one quietly.
       sub.retired = true;
@@ -209,17 +201,14 @@ export class Session implements SubflowOwner {
     this.subflows.splice(i, 1);
     this.order = pickOrder(this.subflows);
     if (sub.retired && this.state === "open") {
-      this.send.reinjectFrom(sub);
+      this.tx.reinjectFrom(sub);
       if (this.subflows.length === 0) {
         // Every pipe was ended by a peer that only does so once it is done — that is, once it had our
         // FIN and all our data. If the ACK carrying the FIN flag was lost with a subflow, this is as good.
-        if (this.finOffset !== null && this.send.una === this.finOffset) {
-          this.finAcked = true;
-          return this.checkDone();
-        }
+        if (this.tx.inferFinAcked()) return this.checkDone();
         this.noPathSince = this.opts.now();
       }
-      this.pump();
+      this.tx.pump();
       return;
     }
     if (this.state === "closing") {
@@ -227,12 +216,12 @@ export class Session implements SubflowOwner {
       return;
     }
     if (this.state !== "open") return;
-    this.send.reinjectFrom(sub);
+    this.tx.reinjectFrom(sub);
     sub.inflight = 0;
     if (this.subflows.length === 0) this.noPathSince = this.opts.now();
     this.events.subflowDown?.(sub, err);
-    if (this.finOffset !== null && !this.finAcked) this.sendFin();
-    this.pump();
+    this.tx.sendFin();
+    this.tx.pump();
   }
 
   // ---------------------------------------------------------------- frames from the peer
@@ -256,15 +245,12 @@ export class Session implements SubflowOwner {
       if (!(err instanceof ProtocolError)) throw err;
       return this.violation(err);
     }
-    if (ack > this.send.nxt) return this.violation(new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`));
-    if (limit > this.peerLimit) this.peerLimit = limit;
-    const freed = this.send.ack(ack, this.acked);
-    if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
-    if (freed > 0 && this.needDrain && this.writable) {
-      this.needDrain = false;
-      this.events.drain();
+    try {
+      this.tx.onAck(ack, limit, flags);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return this.violation(err);
     }
-    this.pump();
     this.checkDone();
   }
 
@@ -298,31 +284,6 @@ export class Session implements SubflowOwner {
 
   // ---------------------------------------------------------------- internals
 
-  private readonly acked = (seg: Segment<Subflow>): void => {
-    if (seg.owned) this.events.release?.(seg.frame);
-  };
-
-  private enqueue(frame: Uint8Array, owned: boolean): void {
-    if (this.finOffset !== null) throw new SessionError("EWRITEAFTEREND", "write after end()");
-    if (this.state !== "open") throw new SessionError("ECLOSED", "write to a closed session");
-    sealData(frame, this.send.nxt);
-    this.send.push(frame, frame.length - HEADER_SIZE, owned);
-  }
-
-  private afterWrite(): boolean {
-    if (this.writable) return true;
-    this.needDrain = true;
-    return false;
-  }
-
-  /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
-  private sendFin(): void {
-    if (this.subflows.length === 0 || this.finOffset === null) return;
-    this.finSentAt = this.opts.now();
-    const frame = encodeFin(this.finOffset);
-    for (const s of this.subflows) s.sendControl(frame);
-  }
-
   /**
    * Where ACKs go when no subflow is implied: the fastest of those that heard from the peer within the
    * last heartbeat and a half (a silently dead path stops hearing anything long before it is declared
@@ -341,45 +302,12 @@ export class Session implements SubflowOwner {
   }
 
   private checkDone(): void {
-    if (this.state !== "open" || !this.finAcked || !this.rx.finDelivered) return;
+    if (this.state !== "open" || !this.tx.finAcked || !this.rx.finDelivered) return;
     this.state = "closing";
     for (const s of this.subflows) s.close();
     this.lingerTimer = setTimeout(() => this.finish(), this.opts.lingerMs);
     if (this.subflows.length === 0) this.finish();
   }
-
-  /** The scheduler: hand frames to subflows (policy in scheduler.ts). */
-  pump(): void {
-    if (this.state !== "open" || this.pumping) return;
-    this.pumping = true;
-    try {
-      this.fill(this.order, this.send, this.peerLimit, this.opts, this.transmit);
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  /**
-   * Put a frame on a subflow. A frame is sent again only after the subflow it was on died (its pipe and
-   * queue are gone), so no live pipe still holds it when it is acknowledged and released. A future
-   * retransmission onto a second live subflow must send a copy to keep that true.
-   */
-  private readonly transmit = (s: Subflow, seg: Segment<Subflow>): void => {
-    const len = seg.end - seg.offset;
-    if (this.opts.scheduler === "redundant") {
-      seg.sends++;
-      s.sendData(seg.frame, len);
-      return;
-    }
-    if (seg.sends > 0) {
-      s.reinjectedBytes += len;
-      this.reinjectedBytes += len;
-    }
-    seg.sentOn = s;
-    seg.sends++;
-    seg.sentAt = this.opts.now();
-    s.sendData(seg.frame, len);
-  };
 
   private tick(): void {
     const now = this.opts.now();
@@ -399,7 +327,7 @@ export class Session implements SubflowOwner {
     // Every subflow that carried data since its last ACK gets one: its per-subflow receive count keeps
     // the peer's in-flight accounting (and so its scheduler) exact.
     for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
-    if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > finRetryMs(this.controlPath())) this.sendFin();
+    this.tx.tick(now, finRetryMs(this.controlPath()));
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
     }

@@ -34,7 +34,7 @@ describe("SendBuffer", () => {
     const sb = new SendBuffer<Sub>();
     const f = frame(10);
     const s = sb.push(f, 10);
-    expect(s).toMatchObject({ offset: 0, end: 10, sentOn: null, sends: 0, sentAt: 0, queued: false, owned: false });
+    expect(s).toMatchObject({ offset: 0, end: 10, sentOn: null, sends: 0, queued: false, owned: false });
     expect(s.frame).toBe(f);
     const t = sb.push(frame(5), 5, true);
     expect(t.offset).toBe(10);

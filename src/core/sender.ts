@@ -1,0 +1,169 @@
+/**
+ * The send half of a session: application writes become DATA frames in the bounded send buffer
+ * (backpressure), the scheduler hands them to subflows, ACKs release them, and our FIN closes the
+ * direction.
+ */
+import { ProtocolError, SessionError } from "./errors.ts";
+import { ACK_FIN, encodeFin, HEADER_SIZE, sealData } from "./frame.ts";
+import { INITIAL_WINDOW, type SessionOptions } from "./options.ts";
+import { fillByCapacity, fillRedundant } from "./scheduler.ts";
+import { type Segment, SendBuffer } from "./send-buffer.ts";
+import type { Subflow } from "./subflow.ts";
+
+/** What the sender needs from its session. */
+export interface SenderHost {
+  /** Whether the session still takes data (open). */
+  open(): boolean;
+  /** Every subflow (FIN goes out on all of them). */
+  subflows(): readonly Subflow[];
+  /** Subflows in scheduling order. */
+  order(): readonly Subflow[];
+  /** write()/writeFrame() may be called again. */
+  drain(): void;
+  /** A frame given to writeFrame() is free for reuse. */
+  release(frame: Uint8Array): void;
+}
+
+export class Sender {
+  readonly send = new SendBuffer<Subflow>();
+  reinjectedBytes = 0;
+  /** Our final offset once the application ended its stream, and whether the peer acknowledged it. */
+  finOffset: number | null = null;
+  finAcked = false;
+  private finSentAt = -Infinity;
+  private peerLimit = INITIAL_WINDOW;
+  private needDrain = false;
+  private pumping = false;
+  private readonly fill: typeof fillByCapacity;
+  private readonly redundant: boolean;
+
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly host: SenderHost,
+  ) {
+    this.redundant = opts.scheduler === "redundant";
+    this.fill = this.redundant ? fillRedundant : fillByCapacity;
+  }
+
+  /** True while the send buffer has room. */
+  get writable(): boolean {
+    return this.send.bytes < this.opts.sendBuffer;
+  }
+
+  /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
+  write(bytes: Uint8Array): boolean {
+    const size = this.opts.chunkSize;
+    for (let pos = 0; pos < bytes.length; pos += size) {
+      const n = Math.min(size, bytes.length - pos);
+      const frame = new Uint8Array(HEADER_SIZE + n);
+      frame.set(bytes.subarray(pos, pos + n), HEADER_SIZE);
+      this.enqueue(frame, false);
+    }
+    this.pump();
+    return this.afterWrite();
+  }
+
+  /** Zero-copy write of a frame with HEADER_SIZE free bytes in front (see Session.writeFrame). */
+  writeFrame(frame: Uint8Array): boolean {
+    if (frame.length <= HEADER_SIZE) return this.writable;
+    if (this.redundant) {
+      // Every subflow sends every frame and the slowest may still hold it when it is acknowledged:
+      // keep a copy nobody reuses, and give the caller's memory back at once.
+      this.enqueue(frame.slice(), false);
+      this.host.release(frame);
+    } else this.enqueue(frame, true);
+    this.pump();
+    return this.afterWrite();
+  }
+
+  /** No more data: FIN at the current end of the stream. */
+  end(): void {
+    if (this.finOffset !== null) return;
+    this.finOffset = this.send.nxt;
+    this.sendFin();
+  }
+
+  /** A cumulative ACK from the peer. Throws ProtocolError for an ack beyond the data sent. */
+  onAck(ack: number, limit: number, flags: number): void {
+    if (ack > this.send.nxt) throw new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
+    if (limit > this.peerLimit) this.peerLimit = limit;
+    const freed = this.send.ack(ack, this.acked);
+    if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
+    if (freed > 0 && this.needDrain && this.writable) {
+      this.needDrain = false;
+      this.host.drain();
+    }
+    this.pump();
+  }
+
+  /** Every pipe was retired by a peer that is done: if all our data was acknowledged, so was our FIN. */
+  inferFinAcked(): boolean {
+    if (this.finOffset !== null && this.send.una === this.finOffset) this.finAcked = true;
+    return this.finAcked;
+  }
+
+  /** A subflow is gone: what it had in flight goes out again on the others. */
+  reinjectFrom(sub: Subflow): void {
+    this.send.reinjectFrom(sub);
+  }
+
+  /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
+  sendFin(): void {
+    const subs = this.host.subflows();
+    if (subs.length === 0 || this.finOffset === null || this.finAcked) return;
+    this.finSentAt = this.opts.now();
+    const frame = encodeFin(this.finOffset);
+    for (const s of subs) s.sendControl(frame);
+  }
+
+  /** Timer: repeat an unacknowledged FIN after `retryMs`. */
+  tick(now: number, retryMs: number): void {
+    if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > retryMs) this.sendFin();
+  }
+
+  /** The scheduler: hand frames to subflows (policy in scheduler.ts). */
+  pump(): void {
+    if (this.pumping || !this.host.open()) return;
+    this.pumping = true;
+    try {
+      this.fill(this.host.order(), this.send, this.peerLimit, this.opts, this.transmit);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private readonly acked = (seg: Segment<Subflow>): void => {
+    if (seg.owned) this.host.release(seg.frame);
+  };
+
+  private enqueue(frame: Uint8Array, owned: boolean): void {
+    if (this.finOffset !== null) throw new SessionError("EWRITEAFTEREND", "write after end()");
+    if (!this.host.open()) throw new SessionError("ECLOSED", "write to a closed session");
+    sealData(frame, this.send.nxt);
+    this.send.push(frame, frame.length - HEADER_SIZE, owned);
+  }
+
+  private afterWrite(): boolean {
+    if (this.writable) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  /**
+   * Put a frame on a subflow. A frame is sent again only after the subflow it was on died (its pipe and
+   * queue are gone), so no live pipe still holds it when it is acknowledged and released. A future
+   * retransmission onto a second live subflow must send a copy to keep that true.
+   */
+  private readonly transmit = (s: Subflow, seg: Segment<Subflow>): void => {
+    const len = seg.end - seg.offset;
+    if (!this.redundant) {
+      if (seg.sends > 0) {
+        s.reinjectedBytes += len;
+        this.reinjectedBytes += len;
+      }
+      seg.sentOn = s;
+    }
+    seg.sends++;
+    s.sendData(seg.frame, len);
+  };
+}
