@@ -66,7 +66,7 @@ export interface Harness {
 }
 
 export function harness(
-  paths: MemoryPairOptions[],
+  paths: (MemoryPairOptions & { backup?: boolean })[],
   opts: Partial<SessionOptions> = {},
   serverOpts: Partial<SessionOptions> = {},
 ): Harness {
@@ -81,7 +81,7 @@ export function harness(
   });
   const specs: PathSpec[] = paths.map((link, i) => ({
     label: `path${i}`,
-    backup: false,
+    backup: link.backup ?? false,
     dial: async () => {
       if (unreachable.has(i)) throw new TransportError("ENETUNREACH", `path${i}: network unreachable`);
       const [a, b] = memoryPipePair({ ...link, addresses: [`c${i}`, `s${i}`] });

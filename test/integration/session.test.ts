@@ -183,6 +183,28 @@ describe("bonded session over memory subflows", () => {
     expect(h.server.session!.reorder.duplicateBytes).toBeGreaterThan(0);
   });
 
+  test("a backup path carries no data while a primary is up, and everything once none is", async () => {
+    const h = harness([{ delayMs: 2 }, { delayMs: 1, backup: true }], { chunkSize: 64 * 1024 });
+    const c = await h.open();
+    await waitFor(() => c.subflows.length === 2, 20_000, "2 subflows");
+    const backup = c.subflows.find((s) => s.label === "path1")!;
+    const primary = c.subflows.find((s) => s.label === "path0")!;
+    expect(backup.backup).toBe(true);
+    const first = pattern(4 * MiB, 101);
+    await writeAll(h.client, first, 64 * 1024, false);
+    await waitFor(() => h.server.receivedBytes === first.length, 20_000, "first 4 MiB");
+    expect(backup.bytesSent).toBe(0); // faster, but a backup: idle while the primary is up
+    expect(primary.bytesSent).toBe(first.length);
+    h.unreachable.add(0);
+    h.links.get(0)![0]![0].kill(new Error("primary down"));
+    const second = pattern(4 * MiB, 102);
+    await writeAll(h.client, second, 64 * 1024);
+    h.server.session!.end();
+    expect(await h.client.closed).toBeUndefined();
+    expect(sha(h.server.received)).toBe(sha([first, second]));
+    expect(backup.bytesSent).toBeGreaterThanOrEqual(second.length);
+  });
+
   test("half-close: the client ends first and still receives the server's reply", async () => {
     const h = harness([{ delayMs: 1 }, { delayMs: 5 }]);
     const c = await h.open();
