@@ -25,7 +25,7 @@
  */
 import type { Socket, SocketHandler } from "bun";
 import { TransportError } from "../src/core/errors.ts";
-import { PipeEvents } from "./pipe-events.ts";
+import { PipeBase } from "./pipe-base.ts";
 import type { Pipe, PipeInfo } from "./types.ts";
 
 /** Whatever currently owns a socket's events. */
@@ -74,11 +74,7 @@ export function socketInfo(socket: SinkSocket, transport: string, details?: Reco
   return info;
 }
 
-export class SocketPipe extends PipeEvents implements Pipe, SocketSink {
-  private queue: Uint8Array[] = [];
-  private head = 0;
-  private queuedBytes = 0;
-  private closing = false;
+export class SocketPipe extends PipeBase implements Pipe, SocketSink {
   private writeShut = false;
   private peerEnded = false;
 
@@ -115,18 +111,7 @@ export class SocketPipe extends PipeEvents implements Pipe, SocketSink {
     return false;
   }
 
-  close(): void {
-    if (this.closing || this.done) return;
-    this.closing = true;
-    if (this.queuedBytes === 0) this.shutdownWrite();
-  }
-
-  abort(err?: Error): void {
-    if (this.done) return;
-    this.queue = [];
-    this.queuedBytes = 0;
-    this.dropHeld();
-    this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
+  protected terminate(): void {
     this.socket.terminate(); // calls onClose synchronously, ignored since done
   }
 
@@ -153,7 +138,7 @@ export class SocketPipe extends PipeEvents implements Pipe, SocketSink {
     queue.length = 0;
     this.head = 0;
     if (this.closing) {
-      if (!this.writeShut) this.shutdownWrite();
+      if (!this.writeShut) this.endWrite();
       return;
     }
     this.emitDrain();
@@ -181,7 +166,7 @@ export class SocketPipe extends PipeEvents implements Pipe, SocketSink {
     this.abort(this.describeError?.(err) ?? toTransportError(err, "ECONNRESET", `${this.info.transport} ${this.info.remote}`));
   }
 
-  private shutdownWrite(): void {
+  protected endWrite(): void {
     this.writeShut = true;
     this.socket.shutdown();
   }

@@ -10,19 +10,15 @@
  * wait in `queue` (views, no copies) until `onSocketDrain`.
  */
 import { TransportError } from "../src/core/errors.ts";
-import { PipeEvents } from "./pipe-events.ts";
+import { PipeBase } from "./pipe-base.ts";
 import type { Pipe, PipeInfo } from "./types.ts";
 
 /** Largest WebSocket message we send; bigger writes are split. */
 export const MAX_MESSAGE = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
-export abstract class WsPipe extends PipeEvents implements Pipe {
-  private queue: Uint8Array[] = [];
-  private head = 0;
-  private queuedBytes = 0;
+export abstract class WsPipe extends PipeBase implements Pipe {
   private blocked = false;
-  private closing = false;
   private writeShut = false;
   private peerEnded = false;
 
@@ -63,18 +59,7 @@ export abstract class WsPipe extends PipeEvents implements Pipe {
     return false;
   }
 
-  close(): void {
-    if (this.closing || this.done) return;
-    this.closing = true;
-    if (this.queuedBytes === 0) this.sendEof();
-  }
-
-  abort(err?: Error): void {
-    if (this.done) return;
-    this.queue = [];
-    this.queuedBytes = 0;
-    this.dropHeld();
-    this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
+  protected terminate(): void {
     this.terminateSocket();
   }
 
@@ -109,7 +94,7 @@ export abstract class WsPipe extends PipeEvents implements Pipe {
     }
     if (this.queuedBytes > 0) return;
     if (this.closing) {
-      if (!this.writeShut) this.sendEof();
+      if (!this.writeShut) this.endWrite();
       return;
     }
     if (!this.blocked) this.emitDrain();
@@ -133,7 +118,7 @@ export abstract class WsPipe extends PipeEvents implements Pipe {
     if (this.writeShut) this.closeSocket();
   }
 
-  private sendEof(): void {
+  protected endWrite(): void {
     this.writeShut = true;
     this.sendMessage(EMPTY);
     if (this.peerEnded) this.closeSocket();

@@ -1,17 +1,24 @@
 /**
- * The handler side every Pipe adapter shares (socket-pipe.ts, ws-pipe.ts, third-party plugins):
- * data and end that arrive before `attach` are held; `closed` is reported exactly once, always from a
- * microtask (never from inside the caller's own abort()/close()); `drain` only when one was wanted.
+ * What every Pipe adapter shares (socket-pipe.ts, ws-pipe.ts, third-party plugins): data and end that
+ * arrive before `attach` are held; `closed` is reported exactly once, always from a microtask (never
+ * from inside the caller's own abort()/close()); `drain` only when one was wanted; the queue of views a
+ * write could not hand over yet; close() = flush, then end the write side; abort() = drop everything.
  */
 import { TransportError } from "../src/core/errors.ts";
 import type { PipeHandler } from "./types.ts";
 
-export abstract class PipeEvents {
+export abstract class PipeBase {
   protected handler: PipeHandler | undefined;
   /** The pipe is gone: nothing is written or delivered any more. */
   protected done = false;
   /** A write returned false: call `drain` once writing is possible again. */
   protected wantDrain = false;
+  /** Views accepted by write() and not yet handed to the socket, from `head`. */
+  protected queue: Uint8Array[] = [];
+  protected head = 0;
+  protected queuedBytes = 0;
+  /** close() was called: end the write side once the queue is empty. */
+  protected closing = false;
   private held: Uint8Array[] | undefined = [];
   private heldEnd = false;
   private closedErr: Error | undefined;
@@ -19,6 +26,26 @@ export abstract class PipeEvents {
 
   /** Whether a write would go straight out now (no queue, not blocked): drain is due on attach. */
   protected abstract canWrite(): boolean;
+  /** End our write side (the queue is empty). */
+  protected abstract endWrite(): void;
+  /** Drop the connection at once. */
+  protected abstract terminate(): void;
+
+  close(): void {
+    if (this.closing || this.done) return;
+    this.closing = true;
+    if (this.queuedBytes === 0) this.endWrite();
+  }
+
+  abort(err?: Error): void {
+    if (this.done) return;
+    this.queue = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+    this.dropHeld();
+    this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
+    this.terminate();
+  }
 
   attach(handler: PipeHandler): void {
     if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
