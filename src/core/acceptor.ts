@@ -37,8 +37,12 @@ export interface AcceptorHooks {
 
 export class Acceptor {
   readonly sessions = new Map<string, Session>();
-  /** OPENs between the OK reply and the client's proof: their ids are taken. */
-  private readonly opening = new Set<string>();
+  /**
+   * OPENs between the OK reply and the client's proof: their ids are taken, and a JOIN for one waits
+   * for it. (The client JOINs as soon as it sent its proof; on a faster path its JOIN can arrive
+   * before that proof.)
+   */
+  private readonly opening = new Map<string, Promise<void>>();
 
   constructor(
     private readonly opts: SessionOptions,
@@ -68,26 +72,29 @@ export class Acceptor {
         return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
       }
       const myKey = newKey();
-      this.opening.add(id);
+      let opened!: () => void;
+      this.opening.set(id, new Promise<void>((r) => (opened = r)));
       try {
         await this.prove(sub, hello, myKey, openAuthKey(this.opts.secret));
+        const events = this.hooks.session(id);
+        if (events === null) throw new HandshakeError("EREFUSED", "not accepting another session");
+        const session = new Session(hello.sessionId, sessionKey(this.opts.secret, hello.sessionId, hello.key, myKey), "server", this.opts, {
+          ...events,
+          closed: (err) => {
+            this.sessions.delete(id);
+            events.closed(err);
+          },
+        });
+        this.sessions.set(id, session);
+        this.hooks.opened?.(session);
+        session.addSubflow(sub);
       } finally {
         this.opening.delete(id);
+        opened();
       }
-      const events = this.hooks.session(id);
-      if (events === null) throw new HandshakeError("EREFUSED", "not accepting another session");
-      const session = new Session(hello.sessionId, sessionKey(this.opts.secret, hello.sessionId, hello.key, myKey), "server", this.opts, {
-        ...events,
-        closed: (err) => {
-          this.sessions.delete(id);
-          events.closed(err);
-        },
-      });
-      this.sessions.set(id, session);
-      this.hooks.opened?.(session);
-      session.addSubflow(sub);
       return;
     }
+    await this.opening.get(id); // an OPEN of this id still proving itself on another pipe
     const session = this.sessions.get(id);
     if (!session || session.state !== "open") {
       return this.refuse(sub, hello, ReplyStatus.UNKNOWN_SESSION, "EUNKNOWNSESSION", `JOIN for unknown session ${id.slice(0, 8)}`);

@@ -183,6 +183,19 @@ describe("bonded session over memory subflows", () => {
     expect(h.server.session!.reorder.duplicateBytes).toBeGreaterThan(0);
   });
 
+  test("a JOIN that overtakes the OPEN's proof (faster path) waits for it instead of being refused", async () => {
+    // path0 OPENs (30 ms each way); the client JOINs path1 (no delay) right after sending its proof, so
+    // the JOIN reaches the listener ~30 ms before the proof that creates the session.
+    const h = harness([{ delayMs: 30 }, { delayMs: 0 }]);
+    const c = await h.open();
+    await waitFor(() => c.subflows.length === 2, 5_000, "the JOIN on the fast path");
+    expect(h.links.get(1)!.length).toBe(1); // joined on its first dial, not after a refusal and re-dial
+    c.end();
+    await waitFor(() => h.server.session !== null, 5_000, "server session");
+    h.server.session!.end();
+    expect(await h.client.closed).toBeUndefined();
+  });
+
   test("a backup path carries no data while a primary is up, and everything once none is", async () => {
     const h = harness([{ delayMs: 2 }, { delayMs: 1, backup: true }], { chunkSize: 64 * 1024 });
     const c = await h.open();
