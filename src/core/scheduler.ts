@@ -77,12 +77,7 @@ export function fillByCapacity<S extends SchedSubflow>(
   // bytes are waiting behind (acks are cumulative), so holding them back could stall the session.
   if (send.reinjectPending > 0) {
     for (const s of order) {
-      if (!usable(s, order)) continue;
-      while (s.writable && send.reinjectPending > 0) {
-        const seg = send.next(windowLimit);
-        if (seg === null) return;
-        transmit(s, seg);
-      }
+      if (usable(s, order) && !feed(s, send, windowLimit, transmit, () => send.reinjectPending > 0)) return;
       if (send.reinjectPending === 0) break;
     }
   }
@@ -90,12 +85,24 @@ export function fillByCapacity<S extends SchedSubflow>(
   for (const s of order) {
     if (!usable(s, order)) continue;
     const quota = quotaFor(s, o, horizon);
-    while (s.writable && s.inflight < quota) {
-      const seg = send.next(windowLimit);
-      if (seg === null) return;
-      transmit(s, seg);
-    }
+    if (!feed(s, send, windowLimit, transmit, () => s.inflight < quota)) return;
   }
+}
+
+/** Give `s` frames while it is writable and `more()` holds; false once the buffer has nothing to send. */
+function feed<S extends SchedSubflow>(
+  s: S,
+  send: SendBuffer<S>,
+  windowLimit: number,
+  transmit: (s: S, seg: Segment<S>) => void,
+  more: () => boolean,
+): boolean {
+  while (s.writable && more()) {
+    const seg = send.next(windowLimit);
+    if (seg === null) return false;
+    transmit(s, seg);
+  }
+  return true;
 }
 
 /**

@@ -22,18 +22,11 @@ import {
   writeU64,
 } from "../../src/core/frame.ts";
 import { seededRandom } from "../helpers/memory-pipe.ts";
+import { concat } from "../helpers/pipe-recorder.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("hex");
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const cat = (...parts: Uint8Array[]): Uint8Array => concat(parts);
 
 const rng = seededRandom;
 
