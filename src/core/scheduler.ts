@@ -77,7 +77,7 @@ export function fillByCapacity<S extends SchedSubflow>(
   // bytes are waiting behind (acks are cumulative), so holding them back could stall the session.
   if (send.reinjectPending > 0) {
     for (const s of order) {
-      if (usable(s, order) && !feed(s, send, windowLimit, transmit, () => send.reinjectPending > 0)) return;
+      if (usable(s, order) && !feed(s, send, windowLimit, transmit, Infinity, true)) return;
       if (send.reinjectPending === 0) break;
     }
   }
@@ -85,19 +85,23 @@ export function fillByCapacity<S extends SchedSubflow>(
   for (const s of order) {
     if (!usable(s, order)) continue;
     const quota = quotaFor(s, o, horizon);
-    if (!feed(s, send, windowLimit, transmit, () => s.inflight < quota)) return;
+    if (!feed(s, send, windowLimit, transmit, quota, false)) return;
   }
 }
 
-/** Give `s` frames while it is writable and `more()` holds; false once the buffer has nothing to send. */
+/**
+ * Give `s` frames while it is writable and under `quota` (and, with `reinjectOnly`, while reinjections
+ * wait); false once the buffer has nothing to send. No closures: this runs on every ACK and drain.
+ */
 function feed<S extends SchedSubflow>(
   s: S,
   send: SendBuffer<S>,
   windowLimit: number,
   transmit: (s: S, seg: Segment<S>) => void,
-  more: () => boolean,
+  quota: number,
+  reinjectOnly: boolean,
 ): boolean {
-  while (s.writable && more()) {
+  while (s.writable && s.inflight < quota && (!reinjectOnly || send.reinjectPending > 0)) {
     const seg = send.next(windowLimit);
     if (seg === null) return false;
     transmit(s, seg);
