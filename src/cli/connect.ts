@@ -1,5 +1,7 @@
 /** Connect mode: dial every endpoint × multiplier, bond them, run the local side until the session ends. */
-import { PathManager } from "../core/path-manager.ts";
+import { openV0Session, joinV0Session } from "../compat/v0/handshake.ts";
+import { SILENT_LISTENER_HINT } from "../core/connect.ts";
+import { PathManager, SILENT_HINT_MS, V1_HANDSHAKE } from "../core/path-manager.ts";
 import type { Session } from "../core/session.ts";
 import type { TransportRegistry } from "../registry.ts";
 import { buildPaths } from "../paths.ts";
@@ -11,6 +13,7 @@ import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { startReporting } from "./stats.ts";
 
 const DIAL_TIMEOUT_MS = 10_000;
+const V0_HANDSHAKE = { open: openV0Session, join: joinV0Session };
 
 export async function runConnect(c: Config, registry: TransportRegistry): Promise<RunHandle> {
   const paths = await buildPaths(
@@ -28,7 +31,8 @@ export async function runConnect(c: Config, registry: TransportRegistry): Promis
         : log.debug(`${p.label}: ${attempt === 0 ? "dial" : `re-dial ${attempt}`} failed: ${err.message}`),
     up: (p, sub) => log.debug(`subflow up: ${p.label} (${sub.info.local} → ${sub.info.remote})${p.backup ? " [backup]" : ""}`),
     down: (p, _sub, err) => log.info(`subflow down: ${p.label}${err ? `: ${err.message}` : ""}`),
-  });
+    silent: (p) => log.warn(`${p.label}: no answer to the handshake after ${SILENT_HINT_MS / 1000} s; ${SILENT_LISTENER_HINT}`),
+  }, undefined, c.compat === "v0" ? V0_HANDSHAKE : V1_HANDSHAKE);
   const handle = sessionEvents(local, c.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: c.idleTimeoutMs });
   let session: Session;
   try {

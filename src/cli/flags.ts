@@ -67,6 +67,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "default (by capacity, low RTT first) or redundant (all paths)" },
   { name: "secret", kind: "value", valueHint: "STRING", group: "session",
     description: "pre-shared secret both ends must know (or BONDCAT_SECRET)" },
+  { name: "compat", kind: "value", valueHint: "v0", group: "session",
+    description: "also speak the original (Go) bondcat's wire format v0: listen: accept v0 dialers too; connect: speak v0" },
   { name: "idle-timeout", short: "i", kind: "value", valueHint: "DURATION", group: "session",
     description: "close after this long without data: 10s, 500ms, 2m, seconds; 0 never" },
   { name: "no-auto-detect", short: "a", kind: "bool", group: "session",

@@ -2,7 +2,9 @@
  * Listen mode: bind every --listen address, accept subflows into sessions, give each session its local
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
-import { Acceptor } from "../core/acceptor.ts";
+import { V0Acceptor } from "../compat/v0/acceptor.ts";
+import { Acceptor, type AcceptorHooks } from "../core/acceptor.ts";
+import type { Pipe } from "../core/pipe.ts";
 import type { Listener } from "../../transports/types.ts";
 import type { TransportRegistry } from "../registry.ts";
 import { formatEndpoint } from "../endpoint.ts";
@@ -12,6 +14,7 @@ import { checkLocalSide, makeLocalSide } from "./local-side.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { sessionOptions, transportOptions } from "./session-options.ts";
 import { startReporting } from "./stats.ts";
+import { EXIT_OK, exitCodeFor } from "./exit-codes.ts";
 
 export interface ListenRun {
   listeners: Listener[];
@@ -40,7 +43,7 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
   const settleIfIdle = (): void => {
     if (stopping && handles.size === 0) resolveFirst(undefined);
   };
-  const acceptor = new Acceptor(sessionOptions(c), {
+  const hooks: AcceptorHooks = {
     admit: () => c.keepOpen || started === 0,
     session: (id) => {
       if (stopping || (!c.keepOpen && started > 0)) return null;
@@ -51,7 +54,8 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       const first = started === 1;
       h.done.then((err) => {
         handles.delete(h);
-        if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
+        if (err && exitCodeFor(err) === EXIT_OK) log.info(`session ${id.slice(0, 8)} over: ${err.message}`);
+        else if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
         else log.debug(`session ${id.slice(0, 8)} closed cleanly`);
         if (!c.keepOpen && first) resolveFirst(err);
         settleIfIdle();
@@ -65,11 +69,18 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       h?.attach(session);
     },
     rejected: (pipe, err) => log.warn(`subflow from ${pipe.info.remote} rejected: ${err.message}`),
-  });
+  };
+  const acceptor = new Acceptor(sessionOptions(c), hooks);
+  // --compat v0: every pipe is looked at first; v1 ones go on to the acceptor, v0 ones are served aside.
+  let accept = (pipe: Pipe): void => acceptor.accept(pipe);
+  if (c.compat === "v0") {
+    const v0 = new V0Acceptor(sessionOptions(c), hooks, accept);
+    accept = (pipe) => v0.accept(pipe);
+  }
   const listeners: Listener[] = [];
   try {
     for (const u of c.listen) {
-      const l = await registry.listen(u, topts, (pipe) => acceptor.accept(pipe));
+      const l = await registry.listen(u, topts, accept);
       listeners.push(l);
       log.info(`listening on ${formatEndpoint(l.url)}`);
       for (const n of l.notes) log.info(n);
