@@ -20,6 +20,14 @@ import { V0_FIRST_SEQ } from "./codec.ts";
 
 /** Frames the receive ring holds past the next one due (as the Go receiver). */
 export const RING_FRAMES = 4096;
+/**
+ * Bytes the ring may hold (at least; --recv-window when larger). A v0 peer has no window: the Go sender
+ * keeps up to ~500 frames unacknowledged (≤ 32 KiB each from its io.Copy reads, ≈ 16 MiB), and a subflow
+ * whose socket buffers lag behind the others puts that much between the frame due and the newest ones.
+ * A ring smaller than that drops frames the sender then resends one by one (measured on loopback with
+ * the 8 MiB default window: 64 MiB took > 30 s instead of < 1 s).
+ */
+export const RING_MIN_BYTES = 32 << 20;
 /** v0 has no window: the engine is told it may send this far past what is acknowledged. */
 const SEND_WINDOW = 1 << 30;
 
@@ -65,12 +73,14 @@ export class V0Connection {
   private peerGone = false;
   private abortSent = false;
   private settling = false;
+  private readonly ringLimit: number;
 
   constructor(
     readonly cid: Uint8Array,
     private readonly opts: SessionOptions,
   ) {
     this.label = Buffer.from(cid).toString("hex").slice(0, 8);
+    this.ringLimit = Math.max(opts.recvWindow, RING_MIN_BYTES);
   }
 
   // ---------------------------------------------------------------- send direction
@@ -125,8 +135,9 @@ export class V0Connection {
   frameIn(seq: number, fragments: Uint8Array[], len: number): boolean {
     if (this.receiveEnding) return false;
     if (seq < this.expect || this.ring.has(seq)) return true; // a duplicate: ack it, drop it
-    if (seq >= this.expect + RING_FRAMES || this.ringBytes + len > Math.max(this.opts.recvWindow, len)) {
-      log.debug(`v0 ${this.label}: frame ${seq} dropped unacknowledged (receive ring full, next due ${this.expect})`);
+    // The frame due next is always taken (it is what everything else waits for); others within bounds.
+    if (seq !== this.expect && (seq >= this.expect + RING_FRAMES || this.ringBytes + len > this.ringLimit)) {
+      log.debug(`v0 ${this.label}: frame ${seq} dropped unacknowledged (receive ring full: ${this.ring.size} frames, ${this.ringBytes} bytes; next due ${this.expect})`);
       return false;
     }
     this.ring.set(seq, { fragments, len });
