@@ -5,8 +5,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
+import { BondError } from "../../src/contract/errors.ts";
 import { calculateGenerator, intermediateKey, scalarFromBytes, scalarMult, scalarMultVfy } from "../../src/core/cpace.ts";
-import { BondError, HandshakeError } from "../../src/core/errors.ts";
+import { HandshakeError } from "../../src/core/errors.ts";
 import {
   answerOpen,
   clientProof,
