@@ -9,13 +9,13 @@
  * `idleTimeout: 0`: the engine's heartbeats decide liveness, not the server.
  */
 import type { Server, ServerWebSocket } from "bun";
-import { TransportError } from "../src/core/errors.ts";
-import { endpointPort } from "../src/endpoint.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { toTransportError } from "./socket-pipe.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
-import { formatAddr, toTransportError } from "./socket-pipe.ts";
 import { serverTls } from "./tls-options.ts";
-import type { Listener, ListenOptions, Pipe, PipeInfo } from "./types.ts";
+import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
 import { WsPipe } from "./ws-pipe.ts";
+import { formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
 
 /** Answered 200 on every ws listener (unless it is the WebSocket path itself): DEPLOY.md health checks. */
 export const HEALTH_PATH = "/healthz";
@@ -66,10 +66,9 @@ class WsServerPipe extends WsPipe {
 export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pipe) => void): Promise<Listener> {
   const secure = url.protocol === "wss:";
   const transport = secure ? "wss" : "ws";
-  const h = url.hostname;
-  const host = h.startsWith("[") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   const hostname = host || "0.0.0.0";
-  const port = endpointPort(url); // ws://h/b listens on 80, wss://h/b on 443, as a dialer expects
+  const port = urlPort(url); // ws://h/b listens on 80, wss://h/b on 443, as a dialer expects
   const path = url.pathname === "" ? "/" : url.pathname;
   const where = `${transport} listen ${formatAddr(hostname, port)}${path}`;
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);

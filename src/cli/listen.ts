@@ -4,9 +4,9 @@
  */
 import { Acceptor } from "../core/acceptor.ts";
 import { HandshakeError } from "../core/errors.ts";
-import type { Listener } from "../../transports/types.ts";
-import type { TransportRegistry } from "../registry.ts";
-import { formatEndpoint } from "../endpoint.ts";
+import type { Listener } from "../contract/transport.ts";
+import type { TransportRegistry } from "../paths/registry.ts";
+import { formatEndpoint } from "../paths/endpoint.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";

@@ -7,9 +7,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
 import { PathManager } from "../../src/core/path-manager.ts";
 import { withDefaults } from "../../src/core/options.ts";
-import type { Pipe } from "../../src/core/pipe.ts";
-import { TransportError } from "../../src/core/errors.ts";
-import type { DialOptions } from "../../transports/types.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
+import { TransportError } from "../../src/contract/errors.ts";
+import type { DialOptions } from "../../src/contract/transport.ts";
 import { upgradeHeaders } from "../../transports/ws-client.ts";
 import { wsTransport } from "../../transports/ws.ts";
 
