@@ -68,6 +68,8 @@ export interface Config {
   headers: Record<string, string>;
   /** Pre-shared secret (--secret or BONDCAT_SECRET). */
   secret?: string;
+  /** --secret-file: read by the composition root (main.ts) into `secret` before anything opens. */
+  secretFile?: string;
   scheduler: SchedulerName;
   /** Largest data frame payload, bytes. */
   chunkSize: number;
