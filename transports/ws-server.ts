@@ -13,7 +13,7 @@ import { TransportError } from "../src/core/errors.ts";
 import { formatAddr, toTransportError } from "./socket-pipe.ts";
 import { serverTls } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe, PipeInfo } from "./types.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 
 interface SocketData {
   pipe: WsServerPipe | null;
@@ -92,7 +92,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       },
       websocket: {
         perMessageDeflate: false,
-        maxPayloadLength: 64 << 20,
+        maxPayloadLength: MAX_INCOMING_MESSAGE,
         backpressureLimit: 256 << 20,
         closeOnBackpressureLimit: false,
         idleTimeout: 0,
