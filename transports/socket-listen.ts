@@ -3,11 +3,12 @@
  * (and, with required client certificates, after the client's certificate verified).
  */
 import type { TCPSocketListener } from "bun";
-import { TransportError } from "../src/core/errors.ts";
+import { TransportError } from "../src/contract/errors.ts";
 import { hostPort } from "./socket-dial.ts";
-import { formatAddr, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
+import { type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
 import { type ServerTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
-import type { Listener, ListenOptions, Pipe } from "./types.ts";
+import type { Listener, ListenOptions, Pipe } from "../src/contract/transport.ts";
+import { formatAddr } from "../src/contract/address.ts";
 
 /** Owns an accepted TLS socket until its handshake is done. */
 class AcceptTlsSink implements SocketSink {

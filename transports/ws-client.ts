@@ -15,14 +15,14 @@ import { lookup } from "node:dns/promises";
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import WebSocket from "ws";
-import { TransportError } from "../src/core/errors.ts";
-import { endpointPort } from "../src/endpoint.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { bracket, formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
 import { guardDial } from "./dial-guard.ts";
 import { redact, resolveProxy } from "./proxy.ts";
 import { dialSocket } from "./socket-dial.ts";
-import { formatAddr, toTransportError } from "./socket-pipe.ts";
+import { toTransportError } from "./socket-pipe.ts";
 import { certError, clientTls, fingerprintOf, normalisePins, tlsFailure } from "./tls-options.ts";
-import type { DialOptions, Pipe, PipeInfo } from "./types.ts";
+import type { DialOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
 import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 
 /** Pause writing once this much is buffered in the native client; resume at WS_LOW_WATER. */
@@ -124,7 +124,7 @@ async function wssTls(url: URL, host: string, opts: DialOptions, proxy: URL | nu
   const pins = normalisePins(opts.pin);
   if (pins.length === 0) return tls;
   let leaf: X509Certificate | undefined;
-  const probeUrl = new URL(`tls://${url.hostname}:${endpointPort(url)}`);
+  const probeUrl = new URL(`tls://${url.hostname}:${urlPort(url)}`);
   const probeOpts: DialOptions = { ...opts, proxy: proxy ? proxy.href : null };
   const probe = await dialSocket("tls", probeUrl, probeOpts, clientTls(host, opts, where), (s) => {
     leaf = s.getPeerX509Certificate();
@@ -143,8 +143,7 @@ async function wssTls(url: URL, host: string, opts: DialOptions, proxy: URL | nu
 export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   const secure = url.protocol === "wss:";
   const transport = secure ? "wss" : "ws";
-  const h = url.hostname;
-  const host = h.startsWith("[") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   if (host === "") throw new TransportError("EBADURL", `${url.href}: ${transport} needs a host`);
   const proxy = resolveProxy(url, opts.proxy);
   if (proxy && proxy.protocol !== "http:" && proxy.protocol !== "https:") {
@@ -158,7 +157,7 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
       throw toTransportError(err, "ENOTFOUND", where);
     })).address;
     target = new URL(url.href);
-    target.hostname = ip.includes(":") ? `[${ip}]` : ip;
+    target.hostname = bracket(ip);
     if (!Object.keys(headers).some((k) => k.toLowerCase() === "host")) headers.Host = url.host;
   }
   const tls = secure ? await wssTls(url, host, opts, proxy, where) : undefined;

@@ -9,11 +9,12 @@
  * `idleTimeout: 0`: the engine's heartbeats decide liveness, not the server.
  */
 import type { Server, ServerWebSocket } from "bun";
-import { TransportError } from "../src/core/errors.ts";
-import { formatAddr, toTransportError } from "./socket-pipe.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { toTransportError } from "./socket-pipe.ts";
 import { serverTls } from "./tls-options.ts";
-import type { Listener, ListenOptions, Pipe, PipeInfo } from "./types.ts";
+import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
 import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
+import { formatAddr, unbracket } from "../src/contract/address.ts";
 
 interface SocketData {
   pipe: WsServerPipe | null;
@@ -61,8 +62,7 @@ class WsServerPipe extends WsPipe {
 export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pipe) => void): Promise<Listener> {
   const secure = url.protocol === "wss:";
   const transport = secure ? "wss" : "ws";
-  const h = url.hostname;
-  const host = h.startsWith("[") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   const hostname = host || "0.0.0.0";
   const port = url.port === "" ? 0 : Number(url.port);
   const path = url.pathname === "" ? "/" : url.pathname;

@@ -12,13 +12,13 @@
  * - Options of the other mode are errors, not silently ignored (e.g. `--backup` with `-l`).
  * - `--relay`, `--exec` and `--benchmark` replace stdio and exclude each other; they work in both modes.
  */
-import { ConfigError } from "../core/errors.ts";
-import { parseEndpoint } from "../endpoint.ts";
+import { ConfigError, quote } from "../contract/errors.ts";
+import { parseEndpoint } from "../paths/endpoint.ts";
 import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type StatsConfig, type TlsConfig } from "./config.ts";
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
 import { splitCommand } from "./split-command.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
-import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize, quote } from "./units.ts";
+import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
 import { addHeader, parseHeader, parsePin, parseProxy } from "./values.ts";
 
 export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./config.ts";

@@ -3,9 +3,9 @@
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
 import { Acceptor } from "../core/acceptor.ts";
-import type { Listener } from "../../transports/types.ts";
-import type { TransportRegistry } from "../registry.ts";
-import { formatEndpoint } from "../endpoint.ts";
+import type { Listener } from "../contract/transport.ts";
+import type { TransportRegistry } from "../paths/registry.ts";
+import { formatEndpoint } from "../paths/endpoint.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";

@@ -3,7 +3,7 @@
  * documented code (src/cli/exit-codes.ts). Data goes to stdout only; every message to stderr.
  */
 import { builtinTransports } from "../../transports/index.ts";
-import { TransportRegistry } from "../registry.ts";
+import { TransportRegistry } from "../paths/registry.ts";
 import { log, setVerbosity } from "../log.ts";
 import { AbortCode } from "../core/frame.ts";
 import { parseArgs } from "./args.ts";

@@ -20,7 +20,7 @@ import {
   type Hello,
 } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import type { Pipe } from "./pipe.ts";
+import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
 import { Subflow } from "./subflow.ts";
 

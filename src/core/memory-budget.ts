@@ -4,7 +4,7 @@
  * shrink (the peers send less) and send buffers stop taking more, and past `admitBelow` new sessions
  * are refused. One object is shared by every session of a process (SessionOptions.budget).
  */
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "../contract/errors.ts";
 
 /** Smallest receive window a session is ever given, whatever the pressure (keeps the stream moving). */
 export const MIN_WINDOW = 64 * 1024;

@@ -3,10 +3,11 @@
  * JOINs the others, and re-dials a path whose subflow died (jittered exponential backoff) for as long
  * as the session lives. Paths are opaque dial functions: no URLs or sockets here.
  */
-import { HandshakeError, SessionError, TransportError } from "./errors.ts";
+import { TransportError } from "../contract/errors.ts";
+import { HandshakeError, SessionError } from "./errors.ts";
 import { joinSession, openSession } from "./connect.ts";
 import type { SessionOptions } from "./options.ts";
-import type { Pipe } from "./pipe.ts";
+import type { Pipe } from "../contract/pipe.ts";
 import type { Session, SessionEvents } from "./session.ts";
 import type { Subflow } from "./subflow.ts";
 

@@ -7,7 +7,7 @@ import { FrameDecoder, type FrameSink } from "./decoder.ts";
 import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
 import { encodePing, FrameType } from "./frame.ts";
 import { LEAD_SIZE } from "./handshake.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
 import { RttEstimator } from "./rtt.ts";
 
 /** What a subflow reports to its session. */

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
-import { BondError, HandshakeError } from "../../src/core/errors.ts";
+import { BondError } from "../../src/contract/errors.ts";
+import { HandshakeError } from "../../src/core/errors.ts";
 import {
   clientProof,
   clientProofOk,

@@ -1,12 +1,12 @@
 /**
  * The transport-plugin contract. A transport is a plain object made by a factory:
  * it turns a URL into a byte pipe (dial) and accepts byte pipes (listen).
- * The engine (src/core) never imports a transport; the composition root (CLI, public API)
- * builds a registry of transports and hands the engine pipes.
+ * The engine (src/core) never imports a transport; the composition layer (src/api) builds a registry
+ * of transports and hands the engine pipes. Plugins import src/contract/ only.
  */
-import type { Pipe } from "../src/core/pipe.ts";
+import type { Pipe } from "./pipe.ts";
 
-export type { Pipe, PipeHandler, PipeInfo } from "../src/core/pipe.ts";
+export type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
 
 /** Options shared by all transports. Transports ignore what they do not understand. */
 export interface TransportOptions {

@@ -2,11 +2,11 @@
  * Endpoints → the paths a client dials: endpoint × local source address (auto-detection) × multiplier.
  * Shared by the CLI and the library API.
  */
-import type { PathSpec } from "./core/path-manager.ts";
+import type { PathSpec } from "../core/path-manager.ts";
 import { formatEndpoint } from "./endpoint.ts";
 import { localSources, sourcesFor, type Source } from "./local-addresses.ts";
 import type { TransportRegistry } from "./registry.ts";
-import type { TransportOptions } from "../transports/types.ts";
+import type { TransportOptions } from "../contract/transport.ts";
 
 export interface PathPlan {
   endpoints: readonly URL[];
