@@ -30,6 +30,13 @@ export interface TransportOptions {
   localAddress?: string;
   /** Address family restriction: 4 or 6. */
   family?: 4 | 6;
+  /**
+   * Listen: every connection starts with a PROXY protocol v1/v2 header (a load balancer's
+   * send-proxy / send-proxy-v2); the pipe's `info.remote` is the client it names. Never by default:
+   * without a balancer in front, anyone could claim any address. Transports that cannot honour it
+   * throw ConfigError from listen().
+   */
+  proxyProtocol?: boolean;
 }
 
 export interface DialOptions extends TransportOptions {
@@ -46,6 +53,11 @@ export interface DialOptions extends TransportOptions {
 
 export interface ListenOptions extends TransportOptions {
   signal?: AbortSignal;
+  /**
+   * A connection the transport dropped before it became a pipe (e.g. a malformed PROXY header), for
+   * the caller's log. Code "EEMPTY": it closed without a byte (a health check), worth debug at most.
+   */
+  rejected?(remote: string, err: Error): void;
 }
 
 export interface Listener {
