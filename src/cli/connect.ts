@@ -14,7 +14,16 @@ const DIAL_TIMEOUT_MS = 10_000;
 
 export async function runConnect(c: Config, registry: TransportRegistry): Promise<RunHandle> {
   const paths = await buildPaths(
-    { endpoints: c.endpoints, backup: c.backup, multiplier: c.multiplier, autoDetect: c.autoDetect, family: c.family, dialTimeoutMs: DIAL_TIMEOUT_MS },
+    {
+      endpoints: c.endpoints,
+      backup: c.backup,
+      multiplier: c.multiplier,
+      autoDetect: c.autoDetect,
+      allAddresses: c.allAddresses,
+      family: c.family,
+      dialTimeoutMs: DIAL_TIMEOUT_MS,
+      note: (m) => log.debug(`paths: ${m}`),
+    },
     registry,
     transportOptions(c),
   );
