@@ -3,6 +3,7 @@
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
 import { Acceptor } from "../core/acceptor.ts";
+import { HandshakeError } from "../core/errors.ts";
 import type { Listener } from "../contract/transport.ts";
 import type { TransportRegistry } from "../paths/registry.ts";
 import { formatEndpoint } from "../paths/endpoint.ts";
@@ -26,6 +27,8 @@ export interface ListenRun {
   shutdown(): void;
   close(): Promise<void>;
 }
+
+const isHealthCheck = (err: Error): boolean => err instanceof HandshakeError && err.code === "EEMPTY";
 
 export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
   const topts = transportOptions(c);
@@ -64,7 +67,11 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       log.debug(`session ${session.idHex.slice(0, 8)} opened`);
       h?.attach(session);
     },
-    rejected: (pipe, err) => log.warn(`subflow from ${pipe.info.remote} rejected: ${err.message}`),
+    rejected: (pipe, err) => {
+      const line = `subflow from ${pipe.info.remote} rejected: ${err.message}`;
+      if (isHealthCheck(err)) log.debug(line);
+      else log.warn(line);
+    },
   });
   const listeners: Listener[] = [];
   try {

@@ -39,6 +39,12 @@ export interface TransportOptions {
 
 export interface DialOptions extends TransportOptions {
   signal?: AbortSignal;
+  /**
+   * The session this pipe will OPEN or JOIN, as 32 lowercase hex (the same for every subflow of one
+   * session; not a secret). Transports that can carry it outside the bondcat handshake do, so a load
+   * balancer can keep a session's subflows on one backend: ws/wss send it as `Bondcat-Session`.
+   */
+  sessionId?: string;
   /** Milliseconds until the dial fails with TransportError code "ETIMEDOUT". */
   timeoutMs?: number;
 }

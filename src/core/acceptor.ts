@@ -31,7 +31,10 @@ export interface AcceptorHooks {
   session(id: string): SessionEvents | null;
   /** A session was created (after the handshake of its first subflow). */
   opened?(session: Session): void;
-  /** A pipe failed its handshake (logged by the caller). */
+  /**
+   * A pipe failed its handshake (logged by the caller). Code "EEMPTY": it closed without sending a
+   * byte — a load balancer's TCP health check, worth a debug line at most.
+   */
   rejected?(pipe: Pipe, err: Error): void;
 }
 
@@ -55,7 +58,8 @@ export class Acceptor {
     this.handshake(sub).catch((err: unknown) => {
       const e = err instanceof Error ? err : new Error(String(err));
       if (sub.state === "handshake") sub.abort(e); // a refusal already replied and closed gracefully
-      this.hooks.rejected?.(pipe, e);
+      const silent = !sub.heardFrom && !(e instanceof HandshakeError && e.code === "ETIMEDOUT");
+      this.hooks.rejected?.(pipe, silent ? new HandshakeError("EEMPTY", "closed without sending a byte (a health check?)", { cause: e }) : e);
     });
   }
 

@@ -32,12 +32,14 @@ async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Ret
   return reply;
 }
 
-/** OPEN a session over `pipe`. On failure the pipe is aborted and the error rethrown. */
-export async function openSession(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = ""): Promise<Session> {
+/**
+ * OPEN a session over `pipe`. On failure the pipe is aborted and the error rethrown. `id` is chosen
+ * before the first dial when the transports need it (e.g. the WebSocket `Bondcat-Session` header).
+ */
+export async function openSession(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = "", id: Uint8Array = newSessionId()): Promise<Session> {
   const sub = new Subflow(pipe, opts.now);
   sub.label = label;
   try {
-    const id = newSessionId();
     const myKey = newKey();
     const hello = encodeHello(HelloKind.OPEN, id, myKey);
     const reply = await exchange(sub, hello, () => openAuthKey(opts.secret), opts);
