@@ -8,23 +8,23 @@ import {
   clientProof,
   decodeReply,
   encodeHello,
+  finishOpen,
   HelloKind,
-  newKey,
   newSessionId,
-  openAuthKey,
+  type OpenKeys,
   REPLY_SIZE,
   serverProofOk,
-  sessionKey,
+  startOpen,
 } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
 import { Subflow } from "./subflow.ts";
 
-async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: ReturnType<typeof decodeReply>) => Uint8Array, opts: SessionOptions) {
+async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Uint8Array) => Uint8Array, opts: SessionOptions) {
   sub.write(hello);
   const reply = decodeReply(await sub.readMessage(REPLY_SIZE, opts.handshakeMs, (l) => checkLead(l, "listener")), hello);
-  const authKey = authKeyFor(reply);
+  const authKey = authKeyFor(reply.raw);
   if (!serverProofOk(authKey, hello, reply.raw)) {
     throw new HandshakeError("EAUTH", "the listener could not prove the shared secret (--secret mismatch?)");
   }
@@ -40,11 +40,10 @@ export async function openSession(pipe: Pipe, opts: SessionOptions, events: Sess
   const sub = new Subflow(pipe, opts.now);
   sub.label = label;
   try {
-    const myKey = newKey();
-    const hello = encodeHello(HelloKind.OPEN, id, myKey);
-    const reply = await exchange(sub, hello, () => openAuthKey(opts.secret), opts);
-    const key = sessionKey(opts.secret, id, myKey, reply.key);
-    const session = new Session(id, key, "client", opts, events);
+    const { hello, scalar } = startOpen(opts.secret, id);
+    let keys!: OpenKeys;
+    await exchange(sub, hello, (reply) => (keys = finishOpen(scalar, hello, reply)).authKey, opts);
+    const session = new Session(id, keys.sessionKey, "client", opts, events);
     session.addSubflow(sub);
     return session;
   } catch (err) {
