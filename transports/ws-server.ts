@@ -9,7 +9,7 @@
  * `idleTimeout: 0`: the engine's heartbeats decide liveness, not the server.
  */
 import type { Server, ServerWebSocket } from "bun";
-import { TransportError } from "../src/contract/errors.ts";
+import { ConfigError, TransportError } from "../src/contract/errors.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import { serverTls } from "./tls-options.ts";
@@ -72,6 +72,9 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
   const path = url.pathname === "" ? "/" : url.pathname;
   const where = `${transport} listen ${formatAddr(hostname, port)}${path}`;
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
+  if (opts.proxyProtocol) {
+    throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (behind an HTTP balancer, X-Forwarded-For names the client)`);
+  }
   const tls = secure ? serverTls(opts, [host], where) : null;
   let localAddr = formatAddr(hostname, port);
   let server: Server<SocketData>;

@@ -205,6 +205,11 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (stats !== undefined) config.stats = stats;
   if (family !== undefined) config.family = family;
   if (proxyOcc !== undefined) config.proxy = parseProxy(proxyOcc.spelling, proxyOcc.value ?? "");
+  if (f.bool("proxy-protocol")) {
+    const other = listen.find((u) => u.protocol !== "tcp:");
+    if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
+    config.proxyProtocol = true;
+  }
   const secret = secretOf(f, env);
   if (secret !== undefined) config.secret = secret;
   return config;
@@ -249,7 +254,7 @@ function checkFamily(endpoints: readonly URL[], family: 4 | 6 | undefined): void
 
 /** Flags that only mean something on one side. */
 const CONNECT_ONLY = ["multiplier", "backup", "proxy", "header", "insecure", "pin", "servername", "client-cert", "client-key"];
-const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert"];
+const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert", "proxy-protocol"];
 
 function checkModeOnly(f: Flags, listenMode: boolean): void {
   const wrong = (listenMode ? CONNECT_ONLY : LISTEN_ONLY).find((n) => f.all(n).length > 0);

@@ -52,6 +52,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "listen on TCP PORT, all addresses (0 or no -p: a free port, printed)" },
   { name: "keep-open", short: "k", kind: "bool", group: "mode",
     description: "listen mode: keep accepting sessions after one ends" },
+  { name: "proxy-protocol", kind: "bool", group: "mode",
+    description: "listen: connections start with a PROXY v1/v2 header (a balancer's send-proxy); tcp:// only" },
   { name: "relay", kind: "value", valueHint: "HOST:PORT", group: "mode",
     description: "connect the session to a TCP socket instead of stdin/stdout" },
   { name: "exec", short: "e", kind: "value", valueHint: "'CMD ARGS'", group: "mode",

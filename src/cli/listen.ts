@@ -3,7 +3,6 @@
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
 import { Acceptor } from "../core/acceptor.ts";
-import { HandshakeError } from "../core/errors.ts";
 import type { Listener } from "../contract/transport.ts";
 import type { TransportRegistry } from "../paths/registry.ts";
 import { formatEndpoint } from "../paths/endpoint.ts";
@@ -28,7 +27,12 @@ export interface ListenRun {
   close(): Promise<void>;
 }
 
-const isHealthCheck = (err: Error): boolean => err instanceof HandshakeError && err.code === "EEMPTY";
+/** A connection that failed before joining a session; one that closed without a byte is a health check. */
+function logRejected(remote: string, err: Error): void {
+  const line = `subflow from ${remote} rejected: ${err.message}`;
+  if ((err as { code?: string }).code === "EEMPTY") log.debug(line);
+  else log.warn(line);
+}
 
 export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
   const topts = transportOptions(c);
@@ -67,16 +71,12 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       log.debug(`session ${session.idHex.slice(0, 8)} opened`);
       h?.attach(session);
     },
-    rejected: (pipe, err) => {
-      const line = `subflow from ${pipe.info.remote} rejected: ${err.message}`;
-      if (isHealthCheck(err)) log.debug(line);
-      else log.warn(line);
-    },
+    rejected: (pipe, err) => logRejected(pipe.info.remote, err),
   });
   const listeners: Listener[] = [];
   try {
     for (const u of c.listen) {
-      const l = await registry.listen(u, topts, (pipe) => acceptor.accept(pipe));
+      const l = await registry.listen(u, { ...topts, rejected: (remote, err) => logRejected(remote, err) }, (pipe) => acceptor.accept(pipe));
       listeners.push(l);
       log.info(`listening on ${formatEndpoint(l.url)}`);
       for (const n of l.notes) log.info(n);

@@ -39,5 +39,6 @@ export function transportOptions(c: Config): TransportOptions {
   if (t.requireClientCert) o.requestCert = true;
   if (c.proxy !== undefined) o.proxy = c.proxy;
   if (c.family !== undefined) o.family = c.family;
+  if (c.proxyProtocol) o.proxyProtocol = true;
   return o;
 }

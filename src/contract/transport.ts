@@ -35,6 +35,13 @@ export interface TransportOptions {
    * TLS SNI and certificate check, WebSocket Host). Set per family of a dual-stack name.
    */
   address?: string;
+  /**
+   * Listen: every connection starts with a PROXY protocol v1/v2 header (a load balancer's
+   * send-proxy / send-proxy-v2); the pipe's `info.remote` is the client it names. Never by default:
+   * without a balancer in front, anyone could claim any address. Transports that cannot honour it
+   * throw ConfigError from listen().
+   */
+  proxyProtocol?: boolean;
 }
 
 export interface DialOptions extends TransportOptions {
@@ -51,6 +58,11 @@ export interface DialOptions extends TransportOptions {
 
 export interface ListenOptions extends TransportOptions {
   signal?: AbortSignal;
+  /**
+   * A connection the transport dropped before it became a pipe (e.g. a malformed PROXY header), for
+   * the caller's log. Code "EEMPTY": it closed without a byte (a health check), worth debug at most.
+   */
+  rejected?(remote: string, err: Error): void;
 }
 
 export interface Listener {
