@@ -103,7 +103,7 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "listen: require client certificates signed by --ca" },
   // --- dial ---
   { name: "proxy", kind: "value", valueHint: "URL", group: "dial",
-    description: "HTTP CONNECT/SOCKS proxy URL (none: ignore the *_PROXY variables)" },
+    description: "proxy URL: http:// (CONNECT), socks5://, socks5h:// (none: ignore the *_PROXY variables)" },
   { name: "header", short: "H", kind: "list", valueHint: "'NAME: VALUE'", group: "dial",
     description: "extra WebSocket request header (repeatable)" },
   // --- misc ---
