@@ -63,7 +63,13 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
         if (!c.keepOpen && first) resolveFirst(err);
         settleIfIdle();
       });
-      return h.events;
+      return {
+        ...h.events,
+        subflowUp: (sub) => {
+          log.debug(`session ${id.slice(0, 8)}: subflow from ${sub.info.remote} up`);
+          h.events.subflowUp?.(sub);
+        },
+      };
     },
     opened: (session) => {
       const h = pending.get(session.idHex);
