@@ -19,16 +19,18 @@ import { TransportError } from "../src/contract/errors.ts";
 import { bracket, formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
 import { guardDial } from "./dial-guard.ts";
 import { redact, resolveProxy } from "./proxy.ts";
+import { SESSION_HEADER, SESSION_HEADER_NAME, SESSION_ID_RE } from "./session-header.ts";
 import { dialSocket } from "./socket-dial.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import { certError, clientTls, fingerprintOf, normalisePins, tlsFailure } from "./tls-options.ts";
 import type { DialOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 
 /** Pause writing once this much is buffered in the native client; resume at WS_LOW_WATER. */
 export const WS_HIGH_WATER = 4 << 20;
 export const WS_LOW_WATER = 1 << 20;
 const POLL_MS = 2;
+
 
 /**
  * Bun settles send callbacks only in a native `drain` that finds the buffer empty; if the last
@@ -140,6 +142,20 @@ async function wssTls(url: URL, host: string, opts: DialOptions, proxy: URL | nu
   return tls;
 }
 
+/**
+ * Request headers of the upgrade: the user's, then `Bondcat-Session` (DEPLOY.md: balancers hash on
+ * it). Built here, before any proxy is chosen, so every route to the server carries it.
+ */
+export function upgradeHeaders(opts: DialOptions): Record<string, string> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.sessionId !== undefined) {
+    if (!SESSION_ID_RE.test(opts.sessionId)) throw new TransportError("EBADURL", `session id ${JSON.stringify(opts.sessionId)} is not 32 lowercase hex digits`);
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === SESSION_HEADER) delete headers[k];
+    headers[SESSION_HEADER_NAME] = opts.sessionId;
+  }
+  return headers;
+}
+
 export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   const secure = url.protocol === "wss:";
   const transport = secure ? "wss" : "ws";
@@ -150,7 +166,7 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
     throw new TransportError("PROXY", `${transport} dial ${url.host}: only http:// and https:// proxies are supported for ${transport}://, not ${proxy.protocol}//`);
   }
   const where = `${transport} dial ${url.host}${url.pathname === "/" ? "" : url.pathname}${proxy ? ` via ${redact(proxy)}` : ""}`;
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers = upgradeHeaders(opts);
   let target = url;
   if (opts.family && isIP(host) === 0 && !proxy) {
     const ip = (await lookup(host, { family: opts.family }).catch((err: unknown) => {
@@ -164,7 +180,7 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   return guardDial<Pipe>(where, opts, (attempt) => {
     const ws = new WebSocket(target.href, {
       perMessageDeflate: false,
-      maxPayload: 64 << 20,
+      maxPayload: MAX_INCOMING_MESSAGE,
       headers,
       ...(proxy ? { proxy: proxy.href } : {}),
       ...(tls ? { tls } : {}),

@@ -6,6 +6,7 @@
 import { ConfigError, quote } from "../contract/errors.ts";
 import type { Transport, TransportOptions } from "../contract/transport.ts";
 import { DEFAULT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from "../core/frame.ts";
+import { MemoryBudget } from "../core/memory-budget.ts";
 import { DEFAULT_OPTIONS, type SessionOptions } from "../core/options.ts";
 import type { SchedulerName } from "../core/scheduler.ts";
 import { TransportRegistry } from "../paths/registry.ts";
@@ -95,6 +96,7 @@ const TRANSPORT_KEYS: Record<keyof TransportOptions, Check> = {
   headers: isHeaders,
   localAddress: isStr,
   family: oneOf(4, 6),
+  proxyProtocol: isBool,
 };
 
 const TOP_KEYS: Record<Exclude<keyof BondOptions, keyof TransportOptions>, Check> = {
@@ -122,6 +124,8 @@ const SESSION_KEYS: Record<keyof SessionOptions, Check> = {
   handshakeMs: isNum(...LIMITS.timerMs),
   scheduler: oneOf("default", "redundant"),
   secret: isStr,
+  budget: (v) => (v instanceof MemoryBudget ? null : "a MemoryBudget"),
+  maxQueue: isInt(64 * 1024, 1024 * 1024 * 1024),
   now: (v) => (typeof v === "function" ? null : "a function"),
 };
 

@@ -18,7 +18,7 @@ export interface ServeHooks {
   session(id: string): SessionEvents | null;
   /** The session `session(id)` was asked for is open. */
   opened?(session: SessionHandle): void;
-  /** A subflow failed its handshake. */
+  /** A connection failed before joining a session (handshake, or the transport dropped it: code EEMPTY = closed without a byte). */
   rejected?(remote: string, err: Error): void;
   /** A listener is bound (its real URL, and notes worth printing once). */
   listening?(url: URL, notes: readonly string[]): void;
@@ -60,7 +60,7 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
   const listeners: Listener[] = [];
   try {
     for (const u of urls) {
-      const l = await r.registry.listen(u, r.transport, accept);
+      const l = await r.registry.listen(u, hooks.rejected ? { ...r.transport, rejected: hooks.rejected } : r.transport, accept);
       listeners.push(l);
       hooks.listening?.(l.url, l.notes);
     }

@@ -24,6 +24,13 @@ export interface ListenRun {
   close(): Promise<void>;
 }
 
+/** A connection that failed before joining a session; one that closed without a byte is a health check. */
+function logRejected(remote: string, err: Error): void {
+  const line = `subflow from ${remote} rejected: ${err.message}`;
+  if ((err as { code?: string }).code === "EEMPTY") log.debug(line);
+  else log.warn(line);
+}
+
 export async function runListen(c: Config): Promise<ListenRun> {
   const options = bondOptions(c);
   checkLocalSide(c);
@@ -60,7 +67,7 @@ export async function runListen(c: Config): Promise<ListenRun> {
       log.debug(`session ${session.idHex.slice(0, 8)} opened`);
       h?.attach(session);
     },
-    rejected: (remote, err) => log.warn(`subflow from ${remote} rejected: ${err.message}`),
+    rejected: logRejected,
     listening: (url, notes) => {
       log.info(`listening on ${formatEndpoint(url)}`);
       for (const n of notes) log.info(n);

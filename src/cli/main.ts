@@ -5,6 +5,7 @@
 import { AbortCode, type SessionStats } from "../api/index.ts";
 import { log, setVerbosity } from "../log.ts";
 import { parseArgs } from "./args.ts";
+import { VERSION_TEXT } from "./help.ts";
 import { EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
 import { type ListenRun, runListen } from "./listen.ts";
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const c = parsed.config;
   setVerbosity(c.verbose);
+  log.debug(VERSION_TEXT);
   try {
     // Handlers first: a signal while dialing or binding must not find the default action (kill).
     if (c.mode === "connect") {

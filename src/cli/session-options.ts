@@ -35,5 +35,7 @@ export function bondOptions(c: Config): BondOptions {
   if (t.requireClientCert) o.requestCert = true;
   if (c.proxy !== undefined) o.proxy = c.proxy;
   if (c.family !== undefined) o.family = c.family;
+  if (c.proxyProtocol) o.proxyProtocol = true;
+  if (c.proxyProtocol) o.proxyProtocol = true;
   return o;
 }

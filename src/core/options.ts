@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_MEMORY, MemoryBudget } from "./memory-budget.ts";
+
 /** Engine tunables with their defaults. Validated by src/api/options.ts before anything opens. */
 export type SchedulerName = "default" | "redundant";
 
@@ -24,6 +26,13 @@ export interface SessionOptions {
   scheduler: SchedulerName;
   /** Pre-shared secret ("" = none): authenticates OPEN and keys every JOIN. */
   secret: string;
+  /** Process-wide cap on buffered bytes, shared by every session (see memory-budget.ts). */
+  budget: MemoryBudget;
+  /**
+   * Hard cap on bytes queued for one subflow's pipe: a peer that stops reading while we owe it more than
+   * this loses the subflow. (Acks and pongs are dropped long before: above CONTROL_HIGH_WATER.)
+   */
+  maxQueue: number;
   /** Monotonic clock in ms (injectable for tests). */
   now: () => number;
 }
@@ -40,6 +49,8 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   handshakeMs: 10_000,
   scheduler: "default",
   secret: "",
+  budget: new MemoryBudget(DEFAULT_MAX_MEMORY),
+  maxQueue: 8 << 20,
   now: () => performance.now(),
 };
 

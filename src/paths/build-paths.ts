@@ -35,7 +35,7 @@ export async function buildPaths(plan: PathPlan, registry: TransportRegistry, to
         paths.push({
           label: parts.join(" "),
           backup,
-          dial: (signal) => registry.dial(url, { ...opts, signal, timeoutMs: plan.dialTimeoutMs }),
+          dial: (signal, sessionId) => registry.dial(url, { ...opts, signal, sessionId, timeoutMs: plan.dialTimeoutMs }),
         });
       }
     }

@@ -446,7 +446,10 @@ describe("help and version", () => {
   );
 
   test.each([[["--version"]], [["-version"]], [["-v", "--version"]]])("%p → version", (argv) => {
-    expect(parseArgs(argv, {})).toEqual({ kind: "version", text: `bondcat ${pkg.version}` });
+    expect(parseArgs(argv, {})).toEqual({
+      kind: "version",
+      text: `bondcat ${pkg.version} (bun ${Bun.version}, ${process.platform} ${process.arch})`,
+    });
   });
 
   test("-H is a header, not help", () => {
