@@ -19,6 +19,10 @@ export interface ConnectHooks {
   dialFailed?(label: string, err: Error, attempt: number): void;
   subflowUp?(label: string, info: PipeInfo, backup: boolean): void;
   subflowDown?(label: string, err?: Error): void;
+  /** A path given up for good (e.g. its endpoint is another machine that does not know the session). */
+  dropped?(label: string, why: string): void;
+  /** Why addresses and local sources were chosen or skipped while planning the paths. */
+  note?(message: string): void;
 }
 
 const BUILTIN = /^(tcp|tls|ws|wss):\/\//i;
@@ -39,14 +43,16 @@ export interface ConnectPlan {
   options: ResolvedOptions;
 }
 
-export async function planConnect(endpoints: Endpoints, o: BondOptions = {}): Promise<ConnectPlan> {
+export async function planConnect(endpoints: Endpoints, o: BondOptions = {}, hooks: Pick<ConnectHooks, "note"> = {}): Promise<ConnectPlan> {
   const r = resolveOptions(o);
   const plan = {
     endpoints: toUrls(endpoints),
     backup: toUrls(r.backup),
     multiplier: r.multiplier,
     autoDetect: r.autoDetect,
+    allAddresses: r.allAddresses,
     dialTimeoutMs: r.dialTimeoutMs,
+    ...(hooks.note ? { note: hooks.note } : {}),
     ...(r.family !== undefined ? { family: r.family } : {}),
   };
   return { paths: await buildPaths(plan, r.registry, r.transport), options: r };
@@ -65,6 +71,7 @@ export async function openSession(plan: ConnectPlan, events: SessionEvents, hook
     dialFailed: (p, err, attempt) => hooks.dialFailed?.(p.label, err, attempt),
     up: (p, sub) => hooks.subflowUp?.(p.label, sub.info, p.backup),
     down: (p, _sub, err) => hooks.subflowDown?.(p.label, err),
+    dropped: (p, why) => hooks.dropped?.(p.label, why),
   });
   if (signal === undefined) return pm.open(events);
   let live: Session | null = null;

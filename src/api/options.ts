@@ -25,6 +25,8 @@ export interface BondOptions extends TransportOptions {
   session?: Partial<SessionOptions>;
   /** Dial each endpoint from every usable local address on multi-homed hosts (default true). */
   autoDetect?: boolean;
+  /** Dial every address of a name, not only its first IPv4 and first IPv6 address (default false). */
+  allAddresses?: boolean;
   /** Dial timeout per subflow, ms (default 10 s). */
   dialTimeoutMs?: number;
   /** Aborts the dial (connect rejects) or the live session (it ends with an error); closes a listener. */
@@ -35,6 +37,7 @@ export interface BondOptions extends TransportOptions {
 export const DEFAULTS = {
   multiplier: 1,
   autoDetect: true,
+  allAddresses: false,
   dialTimeoutMs: 10_000,
   chunkSize: DEFAULT_OPTIONS.chunkSize,
   sendBuffer: DEFAULT_OPTIONS.sendBuffer,
@@ -59,6 +62,7 @@ export interface ResolvedOptions {
   multiplier: number;
   backup: readonly (string | URL)[];
   autoDetect: boolean;
+  allAddresses: boolean;
   family?: 4 | 6;
   dialTimeoutMs: number;
   registry: TransportRegistry;
@@ -95,6 +99,7 @@ const TRANSPORT_KEYS: Record<keyof TransportOptions, Check> = {
   proxy: (v) => (v === null || typeof v === "string" ? null : "a URL string or null"),
   headers: isHeaders,
   localAddress: isStr,
+  address: isStr,
   family: oneOf(4, 6),
   proxyProtocol: isBool,
 };
@@ -108,6 +113,7 @@ const TOP_KEYS: Record<Exclude<keyof BondOptions, keyof TransportOptions>, Check
       : "an array of transports or a TransportRegistry",
   session: (v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? null : "an object"),
   autoDetect: isBool,
+  allAddresses: isBool,
   dialTimeoutMs: isNum(...LIMITS.dialTimeoutMs),
   signal: (v) => (v instanceof AbortSignal ? null : "an AbortSignal"),
 };
@@ -167,6 +173,7 @@ export function resolveOptions(o: BondOptions = {}): ResolvedOptions {
     multiplier: o.multiplier ?? DEFAULTS.multiplier,
     backup: o.backup ?? [],
     autoDetect: o.autoDetect ?? DEFAULTS.autoDetect,
+    allAddresses: o.allAddresses ?? DEFAULTS.allAddresses,
     dialTimeoutMs: o.dialTimeoutMs ?? DEFAULTS.dialTimeoutMs,
     registry: registryOf(o.transports),
     session,

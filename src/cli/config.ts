@@ -63,6 +63,8 @@ export interface Config {
   family?: 4 | 6;
   /** Use every local address (dial from each, bind each); false with -a / --no-auto-detect. */
   autoDetect: boolean;
+  /** Dial every address of a name (--all-addresses), not only the first of each family. */
+  allAddresses: boolean;
   tls: TlsConfig;
   /** Proxy URL; null = never use a proxy (ignore *_PROXY); undefined = environment decides. */
   proxy?: string | null;
@@ -70,6 +72,8 @@ export interface Config {
   headers: Record<string, string>;
   /** Pre-shared secret (--secret or BONDCAT_SECRET). */
   secret?: string;
+  /** --secret-file: read by the composition root (main.ts) into `secret` before anything opens. */
+  secretFile?: string;
   scheduler: SchedulerName;
   /** Largest data frame payload, bytes. */
   chunkSize: number;

@@ -8,7 +8,7 @@ import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { startReporting } from "./stats.ts";
 
 export async function runConnect(c: Config): Promise<RunHandle> {
-  const plan = await planConnect(c.endpoints, bondOptions(c));
+  const plan = await planConnect(c.endpoints, bondOptions(c), { note: (m) => log.debug(`paths: ${m}`) });
   checkLocalSide(c);
   const local = makeLocalSide(c);
   const handle = sessionEvents(local, c.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: c.idleTimeoutMs });
@@ -21,6 +21,7 @@ export async function runConnect(c: Config): Promise<RunHandle> {
           ? log.warn(`${label}: ${err.message}`)
           : log.debug(`${label}: ${attempt === 0 ? "dial" : `re-dial ${attempt}`} failed: ${err.message}`),
       subflowUp: (label, info, backup) => log.debug(`subflow up: ${label} (${info.local} → ${info.remote})${backup ? " [backup]" : ""}`),
+      dropped: (label, why) => log.debug(`${label}: ${why}`),
       subflowDown: (label, err) => log.info(`subflow down: ${label}${err ? `: ${err.message}` : ""}`),
     });
   } catch (err) {

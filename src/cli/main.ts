@@ -5,6 +5,8 @@
 import { AbortCode, type SessionStats } from "../api/index.ts";
 import { log, setVerbosity } from "../log.ts";
 import { parseArgs } from "./args.ts";
+import { ENV_SECRET } from "./config.ts";
+import { readSecretFile } from "./secret.ts";
 import { VERSION_TEXT } from "./help.ts";
 import { EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
@@ -24,6 +26,14 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const c = parsed.config;
+  // Programs run by -e (and anything else spawned) must not inherit the secret.
+  delete process.env[ENV_SECRET];
+  try {
+    if (c.secretFile !== undefined) c.secret = readSecretFile(c.secretFile);
+  } catch (err) {
+    process.stderr.write(`bondcat: ${(err as Error).message}\n`);
+    return exitCodeFor(err);
+  }
   setVerbosity(c.verbose);
   log.debug(VERSION_TEXT);
   try {

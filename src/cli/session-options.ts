@@ -20,6 +20,7 @@ export function bondOptions(c: Config): BondOptions {
     multiplier: c.multiplier,
     backup: c.backup,
     autoDetect: c.autoDetect,
+    allAddresses: c.allAddresses,
     session: { chunkSize: c.chunkSize, sendBuffer: c.sendBuffer, recvWindow: c.recvWindow, secret: c.secret ?? "", scheduler: c.scheduler },
   };
   const ca = readPem(t.ca, "CA file");
