@@ -24,7 +24,7 @@ import { dialSocket } from "./socket-dial.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import { certError, clientTls, fingerprintOf, normalisePins, tlsFailure } from "./tls-options.ts";
 import type { DialOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 
 /** Pause writing once this much is buffered in the native client; resume at WS_LOW_WATER. */
 export const WS_HIGH_WATER = 4 << 20;
@@ -168,8 +168,8 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   const where = `${transport} dial ${url.host}${url.pathname === "/" ? "" : url.pathname}${proxy ? ` via ${redact(proxy)}` : ""}`;
   const headers = upgradeHeaders(opts);
   let target = url;
-  if (opts.family && isIP(host) === 0 && !proxy) {
-    const ip = (await lookup(host, { family: opts.family }).catch((err: unknown) => {
+  if ((opts.address || opts.family) && isIP(host) === 0 && !proxy) {
+    const ip = opts.address ?? (await lookup(host, { family: opts.family }).catch((err: unknown) => {
       throw toTransportError(err, "ENOTFOUND", where);
     })).address;
     target = new URL(url.href);
@@ -180,7 +180,7 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   return guardDial<Pipe>(where, opts, (attempt) => {
     const ws = new WebSocket(target.href, {
       perMessageDeflate: false,
-      maxPayload: 64 << 20,
+      maxPayload: MAX_INCOMING_MESSAGE,
       headers,
       ...(proxy ? { proxy: proxy.href } : {}),
       ...(tls ? { tls } : {}),

@@ -14,7 +14,7 @@ import { toTransportError } from "./socket-pipe.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import { serverTls } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 import { formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
 
 /** Answered 200 on every ws listener (unless it is the WebSocket path itself): DEPLOY.md health checks. */
@@ -103,7 +103,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       },
       websocket: {
         perMessageDeflate: false,
-        maxPayloadLength: 64 << 20,
+        maxPayloadLength: MAX_INCOMING_MESSAGE,
         backpressureLimit: 256 << 20,
         closeOnBackpressureLimit: false,
         idleTimeout: 0,
