@@ -145,6 +145,11 @@ export class Session implements SubflowOwner {
     return this.rx.advertised;
   }
 
+  /** Bytes queued by us plus bytes received in order: moves whenever data moves (idle detection). */
+  get bytesMoved(): number {
+    return this.tx.send.nxt + this.rx.reorder.next;
+  }
+
   get sendFinished(): boolean {
     return this.tx.finAcked;
   }

@@ -4,9 +4,7 @@
  * pauses delivery, which slows the remote sender). Both pipes are enlarged to 1 MiB where they are
  * pipes. stdin EOF sends FIN but keeps stdout open (half-close).
  */
-import { AbortCode } from "../core/frame.ts";
-import { HEADER_SIZE } from "../core/frame.ts";
-import type { Session } from "../core/session.ts";
+import { AbortCode, HEADER_SIZE, type SessionHandle } from "../api/index.ts";
 import { enlargePipe } from "../io/pipe-size.ts";
 import { StdinReader } from "../io/stdin-reader.ts";
 import { StdoutWriter } from "../io/stdout-writer.ts";
@@ -23,7 +21,7 @@ export interface StdioOptions {
 export class StdioSide implements LocalSide {
   private readonly out: StdoutWriter;
   private reader: StdinReader | null = null;
-  private session: Session | null = null;
+  private session: SessionHandle | null = null;
   private readonly inFd: number;
 
   constructor(private readonly o: StdioOptions) {
@@ -59,7 +57,7 @@ export class StdioSide implements LocalSide {
     this.reader?.release(frame);
   }
 
-  start(session: Session): void {
+  start(session: SessionHandle): void {
     this.session = session;
     // Ring slots: enough to fill the send buffer, plus room to read ahead.
     const slots = Math.ceil(this.o.sendBuffer / this.o.chunkSize) + 4;
