@@ -24,6 +24,9 @@ export interface SenderHost {
   release(frame: Uint8Array): void;
 }
 
+/** Unsent bytes held: what the paths drain in this long (see writable). */
+const UNSENT_MS = 4;
+
 export class Sender {
   readonly send = new SendBuffer<Subflow>();
   reinjectedBytes = 0;
@@ -45,9 +48,27 @@ export class Sender {
     this.fill = this.redundant ? fillRedundant : fillByCapacity;
   }
 
-  /** True while the send buffer has room. */
+  /**
+   * True while the send buffer has room and the bytes not yet sent are few: what the paths drain in
+   * UNSENT_MS (at least one chunk). The buffer keeps every unacknowledged byte for retransmission, but
+   * new input is taken only when it can go out soon, like TCP_NOTSENT_LOWAT: whatever is written later
+   * (a keystroke, a marker) never queues behind megabytes of bulk inside bondcat.
+   */
   get writable(): boolean {
-    return this.send.bytes < this.opts.sendBuffer;
+    return this.send.bytes < this.opts.sendBuffer && this.unsentBytes() < this.unsentLimit();
+  }
+
+  private unsentBytes(): number {
+    if (!this.redundant) return this.send.nxt - this.send.sentHigh;
+    let sent = this.send.una;
+    for (const s of this.host.subflows()) if (s.cursor > sent) sent = s.cursor;
+    return this.send.nxt - sent;
+  }
+
+  private unsentLimit(): number {
+    let rate = 0;
+    for (const s of this.host.subflows()) if (s.state === "up") rate += s.rate;
+    return Math.max(this.opts.chunkSize, rate * UNSENT_MS);
   }
 
   /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
@@ -129,6 +150,11 @@ export class Sender {
       this.fill(this.host.order(), this.send, this.peerLimit, this.opts, this.transmit);
     } finally {
       this.pumping = false;
+    }
+    // Sending made room under the unsent limit (acks make room in the buffer: onAck).
+    if (this.needDrain && this.writable) {
+      this.needDrain = false;
+      this.host.drain();
     }
   }
 
