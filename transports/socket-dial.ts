@@ -6,17 +6,17 @@
 import type { TCPSocketConnectOptions } from "bun";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { ConfigError, TransportError } from "../src/core/errors.ts";
+import { ConfigError, TransportError } from "../src/contract/errors.ts";
 import { guardDial, type DialAttempt } from "./dial-guard.ts";
 import { ConnectSink, proxyHostPort, redact, resolveProxy } from "./proxy.ts";
-import { formatAddr, inertSink, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
+import { inertSink, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
 import { type ClientTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
-import type { DialOptions, Pipe } from "./types.ts";
+import type { DialOptions, Pipe } from "../src/contract/transport.ts";
+import { formatAddr, unbracket } from "../src/contract/address.ts";
 
 /** Host without IPv6 brackets ("" if none) and port (0 if none; required for dial). */
 export function hostPort(url: URL, dialing: boolean): { host: string; port: number } {
-  const h = url.hostname;
-  const host = h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   if (dialing && (host === "" || url.port === "")) {
     throw new ConfigError("EBADURL", `${url.href}: ${url.protocol.slice(0, -1)} needs a host and a port`);
   }

@@ -5,7 +5,7 @@
  */
 import { dialSocket } from "./socket-dial.ts";
 import { listenSocket } from "./socket-listen.ts";
-import type { Transport } from "./types.ts";
+import type { Transport } from "../src/contract/transport.ts";
 
 export function tcpTransport(): Transport {
   return {

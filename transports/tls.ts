@@ -6,8 +6,9 @@
 import { dialSocket, hostPort } from "./socket-dial.ts";
 import { listenSocket } from "./socket-listen.ts";
 import { clientTls, serverTls } from "./tls-options.ts";
-import { formatAddr } from "./socket-pipe.ts";
-import type { Transport } from "./types.ts";
+
+import type { Transport } from "../src/contract/transport.ts";
+import { formatAddr } from "../src/contract/address.ts";
 
 export function tlsTransport(): Transport {
   return {

@@ -9,9 +9,9 @@
  * Backpressure: `sendMessage` reports whether the socket layer wants us to stop; then further writes
  * wait in `queue` (views, no copies) until `onSocketDrain`.
  */
-import { TransportError } from "../src/core/errors.ts";
+import { TransportError } from "../src/contract/errors.ts";
 import { PipeBase } from "./pipe-base.ts";
-import type { Pipe, PipeInfo } from "./types.ts";
+import type { Pipe, PipeInfo } from "../src/contract/transport.ts";
 
 /** Largest WebSocket message we send; bigger writes are split. */
 export const MAX_MESSAGE = 1 << 20;

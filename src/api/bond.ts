@@ -7,11 +7,11 @@
 import { Acceptor } from "../core/acceptor.ts";
 import { type SessionOptions, withDefaults } from "../core/options.ts";
 import { PathManager } from "../core/path-manager.ts";
-import { parseEndpoint } from "../endpoint.ts";
-import { buildPaths } from "../paths.ts";
-import { TransportRegistry } from "../registry.ts";
+import { parseEndpoint } from "../paths/endpoint.ts";
+import { buildPaths } from "../paths/build-paths.ts";
+import { TransportRegistry } from "../paths/registry.ts";
 import { builtinTransports } from "../../transports/index.ts";
-import type { Listener, Transport, TransportOptions } from "../../transports/types.ts";
+import type { Listener, Transport, TransportOptions } from "../contract/transport.ts";
 import { BondedStream } from "./stream.ts";
 
 export interface BondOptions extends TransportOptions {

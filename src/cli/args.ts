@@ -12,13 +12,14 @@
  * - Options of the other mode are errors, not silently ignored (e.g. `--backup` with `-l`).
  * - `--relay`, `--exec` and `--benchmark` replace stdio and exclude each other; they work in both modes.
  */
-import { ConfigError } from "../core/errors.ts";
-import { parseEndpoint } from "../endpoint.ts";
+import { ConfigError, quote } from "../contract/errors.ts";
+import { parseEndpoint } from "../paths/endpoint.ts";
 import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type StatsConfig, type TlsConfig } from "./config.ts";
+import { SHELLS, completionScript } from "./completions.ts";
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
 import { splitCommand } from "./split-command.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
-import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize, quote } from "./units.ts";
+import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
 import { addHeader, parseHeader, parsePin, parseProxy } from "./values.ts";
 
 export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./config.ts";
@@ -26,6 +27,7 @@ export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./conf
 export type ParseResult =
   | { kind: "help"; text: string }
   | { kind: "version"; text: string }
+  | { kind: "completions"; text: string }
   | { kind: "run"; config: Config };
 
 function bad(code: string, message: string): never {
@@ -113,6 +115,12 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (tokens.flags.has("help")) return { kind: "help", text: HELP_TEXT };
   if (tokens.flags.has("version")) return { kind: "version", text: VERSION_TEXT };
   if (tokens.error !== undefined) throw tokens.error;
+  const completions = tokens.flags.get("completions")?.at(-1);
+  if (completions !== undefined) {
+    const shell = SHELLS.find((s) => s === completions.value);
+    if (shell === undefined) invalid(completions, `expected one of ${SHELLS.join(", ")}`);
+    return { kind: "completions", text: completionScript(shell) };
+  }
   return { kind: "run", config: buildConfig(new Flags(tokens.flags), tokens.positionals, env) };
 }
 
@@ -198,6 +206,11 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (stats !== undefined) config.stats = stats;
   if (family !== undefined) config.family = family;
   if (proxyOcc !== undefined) config.proxy = parseProxy(proxyOcc.spelling, proxyOcc.value ?? "");
+  if (f.bool("proxy-protocol")) {
+    const other = listen.find((u) => u.protocol !== "tcp:");
+    if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
+    config.proxyProtocol = true;
+  }
   const secret = secretOf(f, env);
   if (secret !== undefined) config.secret = secret;
   return config;
@@ -252,7 +265,7 @@ function checkFamily(endpoints: readonly URL[], family: 4 | 6 | undefined): void
 
 /** Flags that only mean something on one side. */
 const CONNECT_ONLY = ["multiplier", "backup", "proxy", "header", "insecure", "pin", "servername", "client-cert", "client-key"];
-const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert"];
+const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert", "proxy-protocol"];
 
 function checkModeOnly(f: Flags, listenMode: boolean): void {
   const wrong = (listenMode ? CONNECT_ONLY : LISTEN_ONLY).find((n) => f.all(n).length > 0);

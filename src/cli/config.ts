@@ -45,6 +45,8 @@ export interface Config {
   verbose: number;
   /** Listen mode: keep accepting sessions after one ends. */
   keepOpen: boolean;
+  /** Listen mode: every connection starts with a PROXY protocol header naming the real client. */
+  proxyProtocol?: boolean;
   /** Connect the session to this plain TCP endpoint instead of stdio (tcp:// URL). */
   relay?: URL;
   /** Connect the session to this program instead of stdio: argv, split shell-like, run without a shell. */

@@ -1,8 +1,8 @@
 /** Connect mode: dial every endpoint × multiplier, bond them, run the local side until the session ends. */
 import { PathManager } from "../core/path-manager.ts";
 import type { Session } from "../core/session.ts";
-import type { TransportRegistry } from "../registry.ts";
-import { buildPaths } from "../paths.ts";
+import type { TransportRegistry } from "../paths/registry.ts";
+import { buildPaths } from "../paths/build-paths.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";

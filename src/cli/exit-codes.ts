@@ -20,7 +20,8 @@
  * 130/143 follow the shell convention 128 + signal number. 143 is an addition to the original split:
  * scripts and service managers can tell "stopped on purpose" from "failed".
  */
-import { ConfigError, HandshakeError, PeerAbortError, ProtocolError, SessionError, TransportError } from "../core/errors.ts";
+import { ConfigError, TransportError } from "../contract/errors.ts";
+import { HandshakeError, PeerAbortError, ProtocolError, SessionError } from "../core/errors.ts";
 import { AbortCode } from "../core/frame.ts";
 
 export const EXIT_OK = 0;

@@ -37,6 +37,8 @@ export interface FlagSpec {
   readonly group: FlagGroup;
   /** Shown as "(default: …)" in help. */
   readonly defaultText?: string;
+  /** The complete set of values, where it is finite (shell completions and the man page list them). */
+  readonly choices?: readonly string[];
   /** For `optional` flags: whether the next argument is this flag's value (`--stats 5s`). */
   readonly takesNext?: (next: string) => boolean;
 }
@@ -50,6 +52,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "listen on TCP PORT, all addresses (0 or no -p: a free port, printed)" },
   { name: "keep-open", short: "k", kind: "bool", group: "mode",
     description: "listen mode: keep accepting sessions after one ends" },
+  { name: "proxy-protocol", kind: "bool", group: "mode",
+    description: "listen: connections start with a PROXY v1/v2 header (a balancer's send-proxy); tcp:// only" },
   { name: "relay", kind: "value", valueHint: "HOST:PORT", group: "mode",
     description: "connect the session to a TCP socket instead of stdin/stdout" },
   { name: "exec", short: "e", kind: "value", valueHint: "'CMD ARGS'", group: "mode",
@@ -68,6 +72,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "backup", kind: "list", valueHint: "URL", group: "session",
     description: "backup endpoint, used only while no primary path is up (repeatable)" },
   { name: "scheduler", kind: "value", valueHint: "NAME", group: "session", defaultText: "default",
+    choices: ["default", "redundant"],
     description: "default (by capacity, low RTT first) or redundant (all paths)" },
   { name: "secret", kind: "value", valueHint: "STRING", group: "session",
     description: "pre-shared secret both ends must know (or BONDCAT_SECRET)" },
@@ -108,7 +113,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "stats-json", kind: "bool", group: "misc", description: "statistics as JSON lines (implies --stats)" },
   { name: "verbose", short: "v", kind: "count", group: "misc", description: "more logging on stderr (-vv: trace)" },
   { name: "help", short: "h", kind: "bool", group: "misc", description: "show this help" },
-  { name: "version", kind: "bool", group: "misc", description: "print the version" },
+  { name: "version", kind: "bool", group: "misc", description: "print the version, Bun's version and the platform" },
+  { name: "completions", kind: "value", valueHint: "SHELL", group: "misc", choices: ["bash", "zsh", "fish"],
+    description: "print a completion script for bash, zsh or fish (docs/USAGE.md: how to install it)" },
 ];
 
 const byLong = new Map<string, FlagSpec>();
@@ -117,6 +124,11 @@ for (const f of FLAGS) {
   byLong.set(f.name, f);
   for (const a of f.aliases ?? []) byLong.set(a, f);
   if (f.short !== undefined) byShort.set(f.short, f);
+}
+
+/** Flags whose value names a file (completions offer file names; the man page lists them in FILES). */
+export function isFileFlag(f: FlagSpec): boolean {
+  return f.valueHint === "FILE" || f.valueHint === "PATH";
 }
 
 /** Look a name (no dashes) up as a long spelling. */

@@ -13,9 +13,10 @@ import { EXIT_CODE_TABLE } from "./exit-codes.ts";
 import { FLAGS } from "./flags.ts";
 
 export const VERSION: string = pkg.version;
-export const VERSION_TEXT = `bondcat ${VERSION}`;
+/** `--version` (and the first `-v` log line): what a bug report needs. */
+export const VERSION_TEXT = `bondcat ${VERSION} (bun ${typeof Bun === "undefined" ? "none" : Bun.version}, ${process.platform} ${process.arch})`;
 
-const DESCRIPTION = "bond several connections into one reliable, ordered byte stream (netcat with multipath)";
+export const DESCRIPTION = "bond several connections into one reliable, ordered byte stream (netcat with multipath)";
 
 function argsDef(): ArgsDef {
   const def: ArgsDef = {
@@ -36,7 +37,7 @@ function argsDef(): ArgsDef {
   return def;
 }
 
-const EXAMPLES = `EXAMPLES
+export const EXAMPLES = `EXAMPLES
 
   Stripe a backup over two links of the same host (receiver first):
     nas$     bondcat -l -p 9000 > backup.tar
@@ -60,7 +61,7 @@ const EXAMPLES = `EXAMPLES
     server$  bondcat -l -b
     client$  bondcat -b --duration 10s -x 4 server.example:PORT`;
 
-const NOTES = `NOTES
+export const NOTES = `NOTES
 
   Every long flag also works with one dash (-listen, -multiplier=4, -no-auto-detect: the spellings of
   the original Go bondcat); -flag=value and --flag=value both work; -l=true style booleans too.
@@ -69,7 +70,7 @@ const NOTES = `NOTES
   -a / --no-auto-detect: use only the addresses given instead of every local address.
   Durations: 500ms, 10s, 2m, 1h, 1m30s or plain seconds. Sizes: bytes, or k/M/G (binary, 4M = 4MiB).`;
 
-function environment(): string {
+export function environment(): string {
   return `ENVIRONMENT
 
   ${ENV_SECRET.padEnd(28)}pre-shared secret, when --secret is not given

@@ -3,9 +3,9 @@
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
 import { Acceptor } from "../core/acceptor.ts";
-import type { Listener } from "../../transports/types.ts";
-import type { TransportRegistry } from "../registry.ts";
-import { formatEndpoint } from "../endpoint.ts";
+import type { Listener } from "../contract/transport.ts";
+import type { TransportRegistry } from "../paths/registry.ts";
+import { formatEndpoint } from "../paths/endpoint.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";
@@ -25,6 +25,13 @@ export interface ListenRun {
   /** Stop accepting (listeners closed, new OPENs refused); `done` resolves once the sessions are over. */
   shutdown(): void;
   close(): Promise<void>;
+}
+
+/** A connection that failed before joining a session; one that closed without a byte is a health check. */
+function logRejected(remote: string, err: Error): void {
+  const line = `subflow from ${remote} rejected: ${err.message}`;
+  if ((err as { code?: string }).code === "EEMPTY") log.debug(line);
+  else log.warn(line);
 }
 
 export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
@@ -64,12 +71,12 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       log.debug(`session ${session.idHex.slice(0, 8)} opened`);
       h?.attach(session);
     },
-    rejected: (pipe, err) => log.warn(`subflow from ${pipe.info.remote} rejected: ${err.message}`),
+    rejected: (pipe, err) => logRejected(pipe.info.remote, err),
   });
   const listeners: Listener[] = [];
   try {
     for (const u of c.listen) {
-      const l = await registry.listen(u, topts, (pipe) => acceptor.accept(pipe));
+      const l = await registry.listen(u, { ...topts, rejected: (remote, err) => logRejected(remote, err) }, (pipe) => acceptor.accept(pipe));
       listeners.push(l);
       log.info(`listening on ${formatEndpoint(l.url)}`);
       for (const n of l.notes) log.info(n);

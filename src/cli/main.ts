@@ -3,10 +3,11 @@
  * documented code (src/cli/exit-codes.ts). Data goes to stdout only; every message to stderr.
  */
 import { builtinTransports } from "../../transports/index.ts";
-import { TransportRegistry } from "../registry.ts";
+import { TransportRegistry } from "../paths/registry.ts";
 import { log, setVerbosity } from "../log.ts";
 import { AbortCode } from "../core/frame.ts";
 import { parseArgs } from "./args.ts";
+import { VERSION_TEXT } from "./help.ts";
 import { EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
 import { type ListenRun, runListen } from "./listen.ts";
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const c = parsed.config;
   setVerbosity(c.verbose);
+  log.debug(VERSION_TEXT);
   const registry = new TransportRegistry(builtinTransports());
   try {
     // Handlers first: a signal while dialing or binding must not find the default action (kill).

@@ -1,8 +1,8 @@
 /** Config → engine options and transport options (file contents read here, before any socket opens). */
 import { readFileSync } from "node:fs";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError } from "../contract/errors.ts";
 import { type SessionOptions, withDefaults } from "../core/options.ts";
-import type { TransportOptions } from "../../transports/types.ts";
+import type { TransportOptions } from "../contract/transport.ts";
 import type { Config } from "./config.ts";
 
 export function sessionOptions(c: Config): SessionOptions {
@@ -39,5 +39,6 @@ export function transportOptions(c: Config): TransportOptions {
   if (t.requireClientCert) o.requestCert = true;
   if (c.proxy !== undefined) o.proxy = c.proxy;
   if (c.family !== undefined) o.family = c.family;
+  if (c.proxyProtocol) o.proxyProtocol = true;
   return o;
 }

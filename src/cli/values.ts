@@ -3,8 +3,7 @@
  * Each returns the normalised value or throws ConfigError (code "EINVALID_VALUE") naming the flag as
  * the user spelled it.
  */
-import { ConfigError } from "../core/errors.ts";
-import { quote } from "./units.ts";
+import { ConfigError, quote } from "../contract/errors.ts";
 
 function invalid(spelling: string, value: string, why: string): never {
   throw new ConfigError("EINVALID_VALUE", `invalid value ${quote(value)} for ${spelling}: ${why}`);

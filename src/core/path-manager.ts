@@ -3,10 +3,12 @@
  * JOINs the others, and re-dials a path whose subflow died (jittered exponential backoff) for as long
  * as the session lives. Paths are opaque dial functions: no URLs or sockets here.
  */
-import { HandshakeError, SessionError, TransportError } from "./errors.ts";
+import { TransportError } from "../contract/errors.ts";
+import { HandshakeError, SessionError } from "./errors.ts";
 import { joinSession, openSession } from "./connect.ts";
+import { hex, newSessionId } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import type { Pipe } from "./pipe.ts";
+import type { Pipe } from "../contract/pipe.ts";
 import type { Session, SessionEvents } from "./session.ts";
 import type { Subflow } from "./subflow.ts";
 
@@ -15,7 +17,8 @@ export interface PathSpec {
   label: string;
   /** Carries data only while no primary subflow is up. */
   backup: boolean;
-  dial(signal: AbortSignal): Promise<Pipe>;
+  /** `sessionId`: the session's id as 32 lowercase hex, the same on every dial of one session. */
+  dial(signal: AbortSignal, sessionId: string): Promise<Pipe>;
 }
 
 export interface PathEvents {
@@ -35,6 +38,9 @@ export class PathManager {
   private readonly bySub = new Map<Subflow, PathSpec>();
   private readonly abort = new AbortController();
   private session: Session | null = null;
+  /** Chosen before the first dial: transports may carry it (the WebSocket `Bondcat-Session` header). */
+  private readonly id = newSessionId();
+  readonly sessionId = hex(this.id);
 
   constructor(
     private readonly paths: readonly PathSpec[],
@@ -63,7 +69,7 @@ export class PathManager {
       },
     };
     const dials = this.paths.map((p) =>
-      p.dial(this.abort.signal).then(
+      p.dial(this.abort.signal, this.sessionId).then(
         (pipe) => ({ p, pipe }),
         (err: unknown) => {
           this.hooks.dialFailed?.(p, toError(err), 0);
@@ -89,7 +95,7 @@ export class PathManager {
         continue;
       }
       try {
-        const session = await openSession(r.pipe, this.opts, wrapped, r.p.label);
+        const session = await openSession(r.pipe, this.opts, wrapped, r.p.label, this.id);
         opened = { session, path: r.p };
       } catch (err) {
         if (err instanceof HandshakeError && err.code !== "ECLOSED" && err.code !== "ETIMEDOUT") {
@@ -173,7 +179,7 @@ export class PathManager {
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", cancel);
       if (signal.aborted || this.session?.state !== "open") return;
-      p.dial(signal).then(
+      p.dial(signal, this.sessionId).then(
         (pipe) => this.join(p, pipe, attempt),
         (err: unknown) => {
           this.hooks.dialFailed?.(p, toError(err), attempt);

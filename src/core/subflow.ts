@@ -7,7 +7,7 @@ import { FrameDecoder, type FrameSink } from "./decoder.ts";
 import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
 import { encodePing, FrameType } from "./frame.ts";
 import { LEAD_SIZE } from "./handshake.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
 import { RttEstimator } from "./rtt.ts";
 
 /** What a subflow reports to its session. */
@@ -64,6 +64,7 @@ export class Subflow implements PipeHandler {
   // handshake phase
   private hsChunks: Uint8Array[] = [];
   private hsBytes = 0;
+  private hsEnded = false;
   private hsWant = 0;
   private hsWaiter: ((b: Uint8Array) => void) | null = null;
   private hsFail: ((e: Error) => void) | null = null;
@@ -190,6 +191,7 @@ export class Subflow implements PipeHandler {
   // ---- PipeHandler ----
   data(view: Uint8Array): void {
     if (this.state === "handshake") {
+      this.heardFrom = true;
       this.hsChunks.push(view);
       this.hsBytes += view.length;
       this.tryHandshakeRead();
@@ -205,10 +207,18 @@ export class Subflow implements PipeHandler {
   }
 
   end(): void {
+    if (this.state === "handshake") {
+      this.hsEnded = true; // a handshake message cut short can never complete
+      this.tryHandshakeRead();
+      return;
+    }
     // The peer ended its write side: nothing more will arrive. When we are closing as well the pipe
     // reports closed by itself; otherwise the session decides (a finished peer retires its pipes).
     if (this.state === "up") this.owner?.subflowEnded(this);
   }
+
+  /** Whether the peer sent any byte yet (a pipe closed without one is a health check, not an attack). */
+  heardFrom = false;
 
   /** The subflow is being closed on purpose: its end is no failure and needs no re-dial. */
   retired = false;
@@ -243,7 +253,15 @@ export class Subflow implements PipeHandler {
 
   private tryHandshakeRead(): void {
     const want = this.hsWant;
-    if (!this.hsWaiter || this.hsBytes < want) return;
+    if (!this.hsWaiter) return;
+    if (this.hsBytes < want) {
+      if (!this.hsEnded) return;
+      const fail = this.hsFail;
+      this.hsWaiter = null;
+      this.hsFail = null;
+      fail?.(new HandshakeError("ECLOSED", "the peer ended the connection during the handshake"));
+      return;
+    }
     const out = new Uint8Array(want);
     let fill = 0;
     while (fill < want) {

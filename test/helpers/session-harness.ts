@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { Acceptor } from "../../src/core/acceptor.ts";
-import { TransportError } from "../../src/core/errors.ts";
+import { TransportError } from "../../src/contract/errors.ts";
 import { withDefaults, type SessionOptions } from "../../src/core/options.ts";
 import { PathManager, type PathSpec } from "../../src/core/path-manager.ts";
 import type { Session, SessionEvents } from "../../src/core/session.ts";

@@ -1,10 +1,10 @@
 /** Endpoint × local address × multiplier → paths; local-address auto-detection rules. */
 import { describe, expect, test } from "bun:test";
-import { localSources, onLink, sourcesFor, type Source } from "../../src/local-addresses.ts";
-import { buildPaths } from "../../src/paths.ts";
-import { TransportRegistry } from "../../src/registry.ts";
+import { localSources, onLink, sourcesFor, type Source } from "../../src/paths/local-addresses.ts";
+import { buildPaths } from "../../src/paths/build-paths.ts";
+import { TransportRegistry } from "../../src/paths/registry.ts";
 import { memoryTransport } from "../helpers/memory-transport.ts";
-import type { Transport } from "../../transports/types.ts";
+import type { Transport } from "../../src/contract/transport.ts";
 
 const two4: Source[] = [
   { address: "198.18.0.2", family: 4, iface: "eth0", prefix: 24 },

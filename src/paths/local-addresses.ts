@@ -9,6 +9,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
+import { unbracket } from "../contract/address.ts";
 
 export interface Source {
   address: string;
@@ -81,7 +82,7 @@ export async function sourcesFor(
   sources: readonly Source[],
   only?: 4 | 6,
 ): Promise<{ localAddress?: string; family?: 4 | 6 }[]> {
-  const bare = host.startsWith("[") ? host.slice(1, -1) : host;
+  const bare = unbracket(host);
   if (isLoopback(bare)) return [{}];
   const addrs = await addressesOf(bare, only);
   for (const fam of [4, 6] as const) {

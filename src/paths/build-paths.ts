@@ -2,11 +2,11 @@
  * Endpoints → the paths a client dials: endpoint × local source address (auto-detection) × multiplier.
  * Shared by the CLI and the library API.
  */
-import type { PathSpec } from "./core/path-manager.ts";
+import type { PathSpec } from "../core/path-manager.ts";
 import { formatEndpoint } from "./endpoint.ts";
 import { localSources, sourcesFor, type Source } from "./local-addresses.ts";
 import type { TransportRegistry } from "./registry.ts";
-import type { TransportOptions } from "../transports/types.ts";
+import type { TransportOptions } from "../contract/transport.ts";
 
 export interface PathPlan {
   endpoints: readonly URL[];
@@ -35,7 +35,7 @@ export async function buildPaths(plan: PathPlan, registry: TransportRegistry, to
         paths.push({
           label: parts.join(" "),
           backup,
-          dial: (signal) => registry.dial(url, { ...opts, signal, timeoutMs: plan.dialTimeoutMs }),
+          dial: (signal, sessionId) => registry.dial(url, { ...opts, signal, sessionId, timeoutMs: plan.dialTimeoutMs }),
         });
       }
     }
