@@ -36,18 +36,11 @@ export function pickOrder<S extends SchedSubflow>(subs: readonly S[]): S[] {
  * peer's window. A path that holds more than that makes the receiver wait for it while the window fills
  * behind the hole, and the fast paths stall (a 10 Mbit/s link with 1 MiB in flight holds 0.8 s of data).
  */
-/**
- * The horizon's floor. Data in flight beyond what a path delivers in this long only waits in socket
- * buffers, in front of anything sent later (acks come on the next event-loop turn, so a path's
- * in-flight is not inflated by ack delay); long paths keep two round trips in flight (quotaFor).
- */
-const HORIZON_MIN_MS = 5;
-
 export function horizonMs<S extends SchedSubflow>(order: readonly S[], windowSpan: number): number {
   let total = 0;
   for (const s of order) if (usable(s, order) && s.rate > 0) total += s.rate;
   if (total <= 0) return 1000;
-  return Math.min(1000, Math.max(HORIZON_MIN_MS, windowSpan / (2 * total)));
+  return Math.min(1000, Math.max(20, windowSpan / (2 * total)));
 }
 
 /**

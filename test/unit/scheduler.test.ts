@@ -80,14 +80,13 @@ describe("quotaFor and the horizon", () => {
     expect(quotaFor(sub("fat", 5, { rate: 1e6 }), o, 1000)).toBe(16 * MiB);
   });
 
-  test("the horizon is half the time the bundle needs to fill the peer's window, within 5 ms … 1 s", () => {
+  test("the horizon is half the time the bundle needs to fill the peer's window, within 20 ms … 1 s", () => {
     // 100 + 10 Mbit/s = 12 500 + 1 250 bytes/ms; 8 MiB window → 8 388 608 / (2 × 13 750) ≈ 305 ms
     const h = horizonMs([sub("fast", 2, { rate: 12_500 }), sub("slow", 2, { rate: 1_250 })], 8 * MiB);
     expect(Math.round(h)).toBe(305);
     // The slow link may then hold ~380 kB (0.3 s of its data), not a megabyte (0.8 s).
     expect(quotaFor(sub("slow", 2, { rate: 1_250 }), o, h)).toBeLessThan(400_000);
-    // Loopback-fast: no more than 5 ms of data waits in socket buffers ahead of what is sent next.
-    expect(horizonMs([sub("lo", 0.1, { rate: 1e6 })], 8 * MiB)).toBe(5);
+    expect(horizonMs([sub("lo", 0.1, { rate: 1e6 })], 8 * MiB)).toBe(20);
     expect(horizonMs([sub("new", null)], 8 * MiB)).toBe(1000);
     expect(horizonMs([sub("b", 1, { rate: 10, backup: true }), sub("p", 1, { rate: 10 })], 1e9)).toBe(1000);
   });
