@@ -14,7 +14,7 @@ import { toTransportError } from "./socket-pipe.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import { serverTls } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 import { formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
 
 /** Answered 200 on every ws listener (unless it is the WebSocket path itself): DEPLOY.md health checks. */
@@ -84,7 +84,8 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       port,
       ...(tls ? { tls: tls.options } : {}),
       fetch(req, srv) {
-        const reqPath = new URL(req.url).pathname;
+        // A request without Host (HTTP/1.0, e.g. HAProxy's httpchk) has a relative url here.
+        const reqPath = new URL(req.url, "http://host.invalid").pathname;
         const upgrade = req.headers.get("upgrade")?.toLowerCase() === "websocket";
         // A balancer's health check: answered, never logged (a GET on the path gets 426 below).
         if (reqPath === HEALTH_PATH && path !== HEALTH_PATH && !upgrade) return new Response("ok\n", { status: 200 });
@@ -102,7 +103,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       },
       websocket: {
         perMessageDeflate: false,
-        maxPayloadLength: 64 << 20,
+        maxPayloadLength: MAX_INCOMING_MESSAGE,
         backpressureLimit: 256 << 20,
         closeOnBackpressureLimit: false,
         idleTimeout: 0,

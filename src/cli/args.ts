@@ -17,6 +17,7 @@ import { parseEndpoint } from "../paths/endpoint.ts";
 import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type StatsConfig, type TlsConfig } from "./config.ts";
 import { SHELLS, completionScript } from "./completions.ts";
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
+import { generateSecret } from "./secret.ts";
 import { splitCommand } from "./split-command.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
 import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
@@ -28,6 +29,7 @@ export type ParseResult =
   | { kind: "help"; text: string }
   | { kind: "version"; text: string }
   | { kind: "completions"; text: string }
+  | { kind: "gen-secret"; text: string }
   | { kind: "run"; config: Config };
 
 function bad(code: string, message: string): never {
@@ -115,6 +117,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (tokens.flags.has("help")) return { kind: "help", text: HELP_TEXT };
   if (tokens.flags.has("version")) return { kind: "version", text: VERSION_TEXT };
   if (tokens.error !== undefined) throw tokens.error;
+  if (tokens.flags.has("gen-secret")) return { kind: "gen-secret", text: generateSecret() };
   const completions = tokens.flags.get("completions")?.at(-1);
   if (completions !== undefined) {
     const shell = SHELLS.find((s) => s === completions.value);
@@ -190,6 +193,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     keepOpen: f.bool("keep-open"),
     benchmark,
     autoDetect: !f.bool("no-auto-detect"),
+    allAddresses: f.bool("all-addresses"),
     tls: tlsConfig(f),
     headers,
     scheduler: scheduler(f),
@@ -211,8 +215,15 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
     config.proxyProtocol = true;
   }
-  const secret = secretOf(f, env);
-  if (secret !== undefined) config.secret = secret;
+  const secretFile = f.last("secret-file");
+  if (secretFile !== undefined) {
+    if (f.last("secret") !== undefined) bad("ECONFLICT", "--secret and --secret-file cannot be combined");
+    if (!secretFile.value) invalid(secretFile, "expected a file name");
+    config.secretFile = secretFile.value;
+  } else {
+    const secret = secretOf(f, env);
+    if (secret !== undefined) config.secret = secret;
+  }
   return config;
 }
 

@@ -20,9 +20,7 @@
  * 130/143 follow the shell convention 128 + signal number. 143 is an addition to the original split:
  * scripts and service managers can tell "stopped on purpose" from "failed".
  */
-import { ConfigError, TransportError } from "../contract/errors.ts";
-import { HandshakeError, PeerAbortError, ProtocolError, SessionError } from "../core/errors.ts";
-import { AbortCode } from "../core/frame.ts";
+import { AbortCode, ConfigError, HandshakeError, PeerAbortError, ProtocolError, SessionError, TransportError } from "../api/index.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -2,17 +2,16 @@
  * The bondcat command: parse, build the transport registry, run connect or listen mode, exit with a
  * documented code (src/cli/exit-codes.ts). Data goes to stdout only; every message to stderr.
  */
-import { builtinTransports } from "../../transports/index.ts";
-import { TransportRegistry } from "../paths/registry.ts";
+import { AbortCode, type SessionStats } from "../api/index.ts";
 import { log, setVerbosity } from "../log.ts";
-import { AbortCode } from "../core/frame.ts";
 import { parseArgs } from "./args.ts";
+import { ENV_SECRET } from "./config.ts";
+import { readSecretFile } from "./secret.ts";
 import { VERSION_TEXT } from "./help.ts";
 import { EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
 import { type ListenRun, runListen } from "./listen.ts";
 import type { RunHandle } from "./run-session.ts";
-import type { SessionStats } from "../core/stats.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -27,15 +26,22 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const c = parsed.config;
+  // Programs run by -e (and anything else spawned) must not inherit the secret.
+  delete process.env[ENV_SECRET];
+  try {
+    if (c.secretFile !== undefined) c.secret = readSecretFile(c.secretFile);
+  } catch (err) {
+    process.stderr.write(`bondcat: ${(err as Error).message}\n`);
+    return exitCodeFor(err);
+  }
   setVerbosity(c.verbose);
   log.debug(VERSION_TEXT);
-  const registry = new TransportRegistry(builtinTransports());
   try {
     // Handlers first: a signal while dialing or binding must not find the default action (kill).
     if (c.mode === "connect") {
       let handle: RunHandle | undefined;
       const stopSignals = onSignals(() => (handle ? [handle] : []));
-      const h = await runConnect(c, registry);
+      const h = await runConnect(c);
       handle = h;
       const err = await h.done;
       stopSignals();
@@ -45,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     let listening: ListenRun | undefined;
     const stopSignals = onSignals(() => (listening ? [...listening.handles] : []), () => listening?.shutdown());
-    const run = await runListen(c, registry);
+    const run = await runListen(c);
     listening = run;
     const err = await run.done;
     stopSignals();

@@ -2,8 +2,7 @@
  * Glue between one session and its local side, with a promise for its end: the session's events go
  * to the local side, --idle-timeout watches it, and `finish()` (first Ctrl-C) ends it cleanly.
  */
-import { AbortCode } from "../core/frame.ts";
-import type { Session, SessionEvents } from "../core/session.ts";
+import { AbortCode, type SessionEvents, type SessionHandle } from "../api/index.ts";
 import { log } from "../log.ts";
 import type { LocalSide } from "../modes/local-side.ts";
 import { IdleWatch } from "./idle.ts";
@@ -21,9 +20,9 @@ export interface RunHandle {
    * undefined = clean close (an idle-timeout close counts as clean).
    */
   done: Promise<Error | undefined>;
-  session: Session | null;
+  session: SessionHandle | null;
   local: LocalSide;
-  attach(session: Session): void;
+  attach(session: SessionHandle): void;
   /** Stop local input and end our direction; the session closes once the peer finishes too. */
   finish(): void;
 }

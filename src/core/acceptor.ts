@@ -70,6 +70,9 @@ export class Acceptor {
         return this.refuse(sub, hello, ReplyStatus.SESSION_EXISTS, "ESESSIONEXISTS", "session id in use");
       }
       // Decided before the OK reply, so a refused dialer hears why instead of seeing a reset.
+      if (!this.opts.budget.admit()) {
+        return this.refuse(sub, hello, ReplyStatus.REFUSED, "EMEMORY", "memory budget nearly used up: not accepting another session");
+      }
       if (this.hooks.admit && !this.hooks.admit()) {
         return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
       }
@@ -107,6 +110,7 @@ export class Acceptor {
 
   private async prove(sub: Subflow, hello: Hello, reply: Uint8Array, authKey: Uint8Array): Promise<void> {
     sub.write(reply);
+    sub.allowEarlyData();
     const proof = await sub.readExact(PROOF_SIZE, this.opts.handshakeMs);
     if (!clientProofOk(authKey, hello.raw, reply, proof)) {
       throw new HandshakeError("EAUTH", "client failed to prove the session key / shared secret");

@@ -83,9 +83,9 @@ export class Session implements SubflowOwner {
       best: () => this.controlPath(),
       all: () => this.subflows,
       received: (s) => (s.reported = s.dataReceived),
-      control: (frame, s) => s.sendControl(frame),
+      control: (frame, s, droppable) => s.sendControl(frame, droppable),
       now: opts.now,
-    });
+    }, opts.budget);
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
@@ -147,6 +147,11 @@ export class Session implements SubflowOwner {
     return this.rx.advertised;
   }
 
+  /** Bytes queued by us plus bytes received in order: moves whenever data moves (idle detection). */
+  get bytesMoved(): number {
+    return this.tx.send.nxt + this.rx.reorder.next;
+  }
+
   get sendFinished(): boolean {
     return this.tx.finAcked;
   }
@@ -166,7 +171,7 @@ export class Session implements SubflowOwner {
       sub.abort(new SessionError("ECLOSED", "session is closing"));
       return;
     }
-    sub.bind(this, this.opts.maxPayload);
+    sub.bind(this, this.opts.maxPayload, this.opts.maxQueue);
     if (sub.state !== "up") return; // died while binding (e.g. a protocol error in early bytes)
     this.subflows.push(sub);
     this.order = pickOrder(this.subflows);
@@ -368,6 +373,8 @@ export class Session implements SubflowOwner {
     }
     this.subflows.length = 0;
     this.order = [];
+    this.rx.dispose();
+    this.tx.dispose();
     this.events.closed(err);
   }
 }
@@ -393,7 +400,7 @@ class SubflowSink implements FrameSink {
     this.session.onFin(finalOffset);
   }
   onPing(token: number): void {
-    this.sub.sendControl(encodePing(FrameType.PONG, token));
+    this.sub.sendControl(encodePing(FrameType.PONG, token), true);
   }
   onPong(token: number): void {
     this.sub.pong(token, this.session.opts.now());

@@ -9,9 +9,7 @@
  * Pipe contract has no use for.
  */
 import type { Socket, SocketHandler, TCPSocketConnectOptions } from "bun";
-import { SessionError } from "../core/errors.ts";
-import { AbortCode } from "../core/frame.ts";
-import type { Session } from "../core/session.ts";
+import { AbortCode, SessionError, type SessionHandle } from "../api/index.ts";
 import type { LocalSide } from "./local-side.ts";
 
 export interface RelayOptions {
@@ -31,7 +29,7 @@ export interface RelayOptions {
 type RelaySocket = Socket<RelaySide>;
 
 export class RelaySide implements LocalSide {
-  private session: Session | null = null;
+  private session: SessionHandle | null = null;
   private socket: RelaySocket | null = null;
   private queue: Uint8Array[] = [];
   private head = 0;
@@ -164,7 +162,7 @@ export class RelaySide implements LocalSide {
 
   // ---------------------------------------------------------------- lifecycle
 
-  start(session: Session): void {
+  start(session: SessionHandle): void {
     this.session = session;
     const options: TCPSocketConnectOptions<RelaySide> = {
       hostname: this.o.host,

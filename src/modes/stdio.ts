@@ -10,9 +10,7 @@
  * stdin (FIN at once); --send-only discards what arrives.
  */
 import { isatty } from "node:tty";
-import { SessionError } from "../core/errors.ts";
-import { AbortCode, HEADER_SIZE } from "../core/frame.ts";
-import type { Session } from "../core/session.ts";
+import { AbortCode, HEADER_SIZE, SessionError, type SessionHandle } from "../api/index.ts";
 import { enlargePipe } from "../io/pipe-size.ts";
 import { sharedStdinReader, type StdinConsumer, type StdinReader } from "../io/stdin-reader.ts";
 import { StdoutWriter } from "../io/stdout-writer.ts";
@@ -31,7 +29,7 @@ export interface StdioOptions {
 export class StdioSide implements LocalSide {
   private readonly out: StdoutWriter | null = null;
   private reader: StdinReader | null = null;
-  private session: Session | null = null;
+  private session: SessionHandle | null = null;
   private readonly inFd: number;
   private readonly endWithPeer: boolean;
   private peerEnded = false;
@@ -81,7 +79,7 @@ export class StdioSide implements LocalSide {
     this.reader?.release(frame);
   }
 
-  start(session: Session): void {
+  start(session: SessionHandle): void {
     this.session = session;
     if (this.o.direction === "recv-only") return session.end();
     // Ring slots: enough to fill the send buffer, plus room to read ahead.
