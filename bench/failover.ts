@@ -5,7 +5,7 @@
  * of links, kernel MPTCP (python3 IPPROTO_MPTCP sockets, `ip mptcp endpoint`); the share of bytes a
  * backup path carries without a cut; rsync over ssh over bondcat with and without a cut. Needs root.
  *
- *   bun bench/failover.ts [--runs 3] [--size 160M] [--rate 200mbit] [--cut-at 1.5] [--cases cut,backup,rsync]
+ *   bun bench/failover.ts [--runs 3] [--size 160M] [--rate 200mbit] [--cut-at 1.5] [--cases cut,dup,backup,rsync]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,7 +21,7 @@ const runs = Number(opt("--runs", "3"));
 const sizeMB = Number.parseInt(opt("--size", "160M"), 10);
 const rate = opt("--rate", "200mbit");
 const cutAt = Number(opt("--cut-at", "1.5")) * 1000;
-const cases = opt("--cases", "cut,backup,rsync").split(",");
+const cases = opt("--cases", "cut,dup,backup,rsync").split(",");
 const METER = join(ROOT, "bench", "gap-meter.py");
 
 const skip = networkSkipReason();
@@ -36,6 +36,8 @@ interface Gap {
   maxGapMs: number;
   gapAtS: number;
   seconds: number;
+  /** bondcat's sender: MiB sent again (its -vv summary). */
+  reinjectedMiB: number;
 }
 
 const ok = (cmd: string[]) => spawnSync(cmd[0]!, cmd.slice(1)).status === 0;
@@ -53,17 +55,19 @@ async function measure(t: Topology, server: string, client: string[], input: str
     await Bun.sleep(20);
   }
   const cli = Bun.spawn(t.exec("a", client), { stdin: Bun.file(input), stdout: "ignore", stderr: "pipe" });
+  const clientLog = new Response(cli.stderr).text();
   const timer = cut === null ? null : setTimeout(() => t.cut(cut), cutAt);
   const [cc, sc] = await Promise.all([cli.exited, srv.exited]);
   if (timer) clearTimeout(timer);
   await logDone;
   const out = await new Response(srv.stdout).text();
-  if (cc !== 0 || sc !== 0) throw new Error(`exit ${cc}/${sc}: ${log} ${await new Response(cli.stderr).text()}`);
-  return JSON.parse(out.trim().split("\n").pop()!) as Gap;
+  if (cc !== 0 || sc !== 0) throw new Error(`exit ${cc}/${sc}: ${log} ${await clientLog}`);
+  const reinjected = /reinjected ([\d.]+) MiB/.exec(await clientLog);
+  return { ...(JSON.parse(out.trim().split("\n").pop()!) as Gap), reinjectedMiB: reinjected ? Number(reinjected[1]) : NaN };
 }
 
 const bondcat = (t: Topology, clientArgs: string[], input: string, cut: number | null) =>
-  measure(t, `${BUN} ${CLI} -l -p 9000 | python3 ${METER} stdin`, [BUN, CLI, "-a", ...clientArgs], input, cut, /listening on/);
+  measure(t, `${BUN} ${CLI} -l -p 9000 | python3 ${METER} stdin`, [BUN, CLI, "-a", "-vv", ...clientArgs], input, cut, /listening on/);
 
 const mptcp = (t: Topology, input: string, cut: number | null) =>
   measure(t, `python3 ${METER} mptcp-server 9001`, ["python3", METER, "mptcp-client", t.links[0]!.b4, "9001", input], input, cut, /ready/);
@@ -112,6 +116,15 @@ try {
       console.log(`cut run ${i + 1}: bondcat ${b.at(-1)} s, MPTCP ${m.at(-1)} s`);
     }
     rows.push(`| silent cut of link 0 of 2 × ${rate} at ${cutAt / 1000} s | ${b.join(" / ")} | ${m.join(" / ")} |`);
+  }
+  if (cases.includes("dup")) {
+    const d: string[] = [];
+    for (let i = 0; i < runs; i++) {
+      const g = await onLinks((t) => bondcat(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], input, null));
+      d.push(`${((100 * g.reinjectedMiB) / sizeMB).toFixed(2)}% (gap ${fmt(g)})`);
+      console.log(`no cut run ${i + 1}: resent ${d.at(-1)}`);
+    }
+    rows.push(`| no cut, 2 × ${rate}: bytes sent twice (share of the stream) | ${d.join(" / ")} | — |`);
   }
   if (cases.includes("backup")) {
     const b: string[] = [];
