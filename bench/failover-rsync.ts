@@ -32,7 +32,7 @@ export async function rsyncRun(t: Topology, dir: string, input: string, cut: num
   const work = join(dir, `rsync-${t.b}`);
   const dst = join(work, "dst");
   mkdirSync(dst, { recursive: true });
-  const sshd = await startSshd(work, t.b);
+  const sshd = await startSshd(work, { netns: t.b });
   const relay = Bun.spawn(t.exec("b", [BUN, CLI, "-l", "-k", "-p", "9000", "--relay", `127.0.0.1:${sshd.port}`]), { stdout: "ignore", stderr: "pipe" });
   try {
     let log = "";

@@ -4,8 +4,8 @@
  * from inside the caller's own abort()/close()); `drain` only when one was wanted; the queue of views a
  * write could not hand over yet; close() = flush, then end the write side; abort() = drop everything.
  */
-import { TransportError } from "../src/core/errors.ts";
-import type { PipeHandler } from "./types.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import type { PipeHandler } from "../src/contract/transport.ts";
 
 export abstract class PipeBase {
   protected handler: PipeHandler | undefined;

@@ -4,10 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { Acceptor } from "../../src/core/acceptor.ts";
-import { TransportError } from "../../src/core/errors.ts";
+import { TransportError } from "../../src/contract/errors.ts";
 import { withDefaults, type SessionOptions } from "../../src/core/options.ts";
 import { PathManager, type PathSpec } from "../../src/core/path-manager.ts";
-import type { Pipe } from "../../src/core/pipe.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
 import type { Session, SessionEvents } from "../../src/core/session.ts";
 import { memoryPipePair, type MemoryPairOptions, type MemoryPipe } from "./memory-pipe.ts";
 

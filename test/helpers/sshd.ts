@@ -57,8 +57,12 @@ async function accepts(port: number, netns?: string): Promise<boolean> {
   }
 }
 
-/** `netns`: run sshd inside that network namespace (on its 127.0.0.1). */
-export async function startSshd(dir: string, netns?: string): Promise<Sshd> {
+/**
+ * `forwarding`: allow TCP forwarding (for `ssh -D`, a SOCKS5 proxy). `netns`: run sshd inside that
+ * network namespace (on its 127.0.0.1).
+ */
+export async function startSshd(dir: string, o: { forwarding?: boolean; netns?: string } = {}): Promise<Sshd> {
+  const netns = o.netns;
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const hostKey = join(dir, "host_ed25519");
   const userKey = join(dir, "user_ed25519");
@@ -87,7 +91,7 @@ export async function startSshd(dir: string, netns?: string): Promise<Sshd> {
       "PubkeyAuthentication yes",
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
-      "AllowTcpForwarding no",
+      `AllowTcpForwarding ${o.forwarding ? "yes" : "no"}`,
       "X11Forwarding no",
       "PrintMotd no",
       "Subsystem sftp internal-sftp",

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { HEADER_SIZE } from "../../src/core/frame.ts";
-import type { Pipe, PipeHandler } from "../../src/core/pipe.ts";
+import type { Pipe, PipeHandler } from "../../src/contract/pipe.ts";
 import type { Subflow } from "../../src/core/subflow.ts";
 import type { MemoryPipe } from "../helpers/memory-pipe.ts";
 import { harness, pattern, sha, waitFor, writeAll } from "../helpers/session-harness.ts";

@@ -1,6 +1,6 @@
 /**
  * The one thing the engine knows about the network: a reliable, ordered byte pipe with visible
- * backpressure. Transports (see transports/types.ts) turn sockets, TLS streams and WebSockets into
+ * backpressure. Transports (see transport.ts) turn sockets, TLS streams and WebSockets into
  * pipes; the engine never sees which.
  *
  * Contract every implementation keeps (test/transport-compliance.ts checks it):
