@@ -17,7 +17,7 @@ export interface Measure {
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const p = s.port;
   s.stop(true);
@@ -84,3 +84,9 @@ export function median(xs: number[]): number {
 }
 
 export const bondcatCmd = (args: string) => `${q(BUN)} ${q(CLI)} ${args}`;
+
+/** Where and when a measurement ran, for chart captions: "2 cores, load 1.2, 2026-11-30". */
+export function machineNote(): string {
+  const os = require("node:os") as typeof import("node:os");
+  return `${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, ${new Date().toISOString().slice(0, 10)}`;
+}

@@ -1,5 +1,5 @@
 /**
- * The Pipe/Transport contract (src/core/pipe.ts, transports/types.ts) as one suite every transport
+ * The Pipe/Transport contract (src/contract/pipe.ts, src/contract/transport.ts) as one suite every transport
  * runs from a three-line spec file:
  *
  *   import { transportCompliance } from "../transport-compliance.ts";
@@ -7,9 +7,9 @@
  *   transportCompliance("tcp", async () => ({ transport: tcpTransport(), listenUrl: new URL("tcp://127.0.0.1:0") }));
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { TransportError } from "../src/core/errors.ts";
-import type { Pipe } from "../src/core/pipe.ts";
-import type { DialOptions, Listener, ListenOptions, Transport } from "../transports/types.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import type { Pipe } from "../src/contract/pipe.ts";
+import type { DialOptions, Listener, ListenOptions, Transport } from "../src/contract/transport.ts";
 import { Recorder, sha256, sleep, testBytes, within, writeAll } from "./helpers/pipe-recorder.ts";
 
 export interface ComplianceEnv {

@@ -2,8 +2,8 @@
  * The settle-once part of every dial: AbortSignal, timeout, and dropping a pipe that connects after
  * the caller gave up. Transports (and third-party plugins) write only the connecting itself.
  */
-import { TransportError } from "../src/core/errors.ts";
-import type { DialOptions } from "./types.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import type { DialOptions } from "../src/contract/transport.ts";
 
 export interface DialAttempt<T> {
   /** The connection is ready: resolves the dial (or aborts `value` if the dial was given up). */

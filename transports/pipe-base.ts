@@ -4,8 +4,8 @@
  * from inside the caller's own abort()/close()); `drain` only when one was wanted; the queue of views a
  * write could not hand over yet; close() = flush, then end the write side; abort() = drop everything.
  */
-import { TransportError } from "../src/core/errors.ts";
-import type { PipeHandler } from "./types.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import type { PipeHandler } from "../src/contract/transport.ts";
 
 export abstract class PipeBase {
   protected handler: PipeHandler | undefined;
@@ -45,6 +45,11 @@ export abstract class PipeBase {
     this.dropHeld();
     this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
     this.terminate();
+  }
+
+  /** Copy the queued views: the caller may then reuse the memory it wrote (see Pipe.detach). */
+  detach(): void {
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i] = this.queue[i]!.slice();
   }
 
   attach(handler: PipeHandler): void {

@@ -8,8 +8,9 @@
  * An explicit proxy (--proxy) applies to every endpoint; `null` (--proxy none) means never.
  */
 import { getProxyForUrl } from "proxy-from-env";
-import { TransportError } from "../src/core/errors.ts";
-import { formatAddr, type SinkSocket, type SocketSink, toTransportError } from "./socket-pipe.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { type SinkSocket, type SocketSink, toTransportError } from "./socket-pipe.ts";
+import { formatAddr, unbracket } from "../src/contract/address.ts";
 
 /** Which environment variable family a transport scheme follows. */
 const ENV_SCHEME: Readonly<Record<string, string>> = { ws: "http", wss: "https", tls: "https", tcp: "tcp" };
@@ -49,9 +50,8 @@ export function redact(proxy: URL | string): string {
 }
 
 export function proxyHostPort(proxy: URL): { host: string; port: number } {
-  const h = proxy.hostname;
-  const host = h.startsWith("[") ? h.slice(1, -1) : h;
-  const port = proxy.port !== "" ? Number(proxy.port) : proxy.protocol === "https:" ? 443 : 80;
+  const host = unbracket(proxy.hostname);
+  const port = proxy.port !== "" ? Number(proxy.port) : proxy.protocol === "https:" ? 443 : proxy.protocol.startsWith("socks") ? 1080 : 80;
   return { host, port };
 }
 

@@ -6,17 +6,18 @@
 import type { TCPSocketConnectOptions } from "bun";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { ConfigError, TransportError } from "../src/core/errors.ts";
+import { ConfigError, TransportError } from "../src/contract/errors.ts";
 import { guardDial, type DialAttempt } from "./dial-guard.ts";
 import { ConnectSink, proxyHostPort, redact, resolveProxy } from "./proxy.ts";
-import { formatAddr, inertSink, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
+import { isSocks, Socks5Sink } from "./socks5.ts";
+import { inertSink, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
 import { type ClientTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
-import type { DialOptions, Pipe } from "./types.ts";
+import type { DialOptions, Pipe } from "../src/contract/transport.ts";
+import { formatAddr, unbracket } from "../src/contract/address.ts";
 
 /** Host without IPv6 brackets ("" if none) and port (0 if none; required for dial). */
 export function hostPort(url: URL, dialing: boolean): { host: string; port: number } {
-  const h = url.hostname;
-  const host = h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   if (dialing && (host === "" || url.port === "")) {
     throw new ConfigError("EBADURL", `${url.href}: ${url.protocol.slice(0, -1)} needs a host and a port`);
   }
@@ -25,9 +26,16 @@ export function hostPort(url: URL, dialing: boolean): { host: string; port: numb
 
 type ConnectOptions = TCPSocketConnectOptions<SocketSink> & { localAddress?: string };
 
-async function connectTo(host: string, port: number, opts: DialOptions, data: SocketSink, tls: ClientTlsPlan | null): Promise<SinkSocket> {
-  let hostname = host;
-  if (opts.family && isIP(host) === 0) {
+/** The address a socks5:// proxy is asked for: resolved here (socks5h:// sends the name instead). */
+export async function socksTarget(host: string, opts: DialOptions): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  return opts.address ?? (await lookup(host, { family: opts.family ?? 0 })).address;
+}
+
+/** Connect to host:port (or to `address`, already resolved, when given), bound to opts.localAddress. */
+async function connectTo(host: string, port: number, opts: DialOptions, data: SocketSink, tls: ClientTlsPlan | null, address?: string): Promise<SinkSocket> {
+  let hostname = address ?? host;
+  if (opts.family && isIP(hostname) === 0) {
     try {
       hostname = (await lookup(host, { family: opts.family })).address;
     } catch (err) {
@@ -108,8 +116,8 @@ export function dialSocket(
 ): Promise<Pipe> {
   const { host, port } = hostPort(url, true);
   const proxy = resolveProxy(url, opts.proxy);
-  if (proxy && proxy.protocol !== "http:") {
-    return Promise.reject(new TransportError("PROXY", `${transport} dial ${formatAddr(host, port)}: only http:// proxies (CONNECT) are supported for ${transport}://, not ${proxy.protocol}//`));
+  if (proxy && proxy.protocol !== "http:" && !isSocks(proxy)) {
+    return Promise.reject(new TransportError("PROXY", `${transport} dial ${formatAddr(host, port)}: only http:// (CONNECT), socks5:// and socks5h:// proxies are supported for ${transport}://, not ${proxy.protocol}//`));
   }
   const where = `${transport} dial ${formatAddr(host, port)}${proxy ? ` via ${redact(proxy)}` : ""}`;
   return guardDial<Pipe>(where, opts, (attempt) => {
@@ -140,13 +148,19 @@ export function dialSocket(
         const [, tlsSocket] = s.upgradeTLS<SocketSink>({ tls: tls.options, socket: socketHandlers, data: readySink });
         socket = tlsSocket;
       };
-      const sink = new ConnectSink(proxy, host, port, tunnel, (err) => attempt.fail(err));
-      connectTo(p.host, p.port, opts, sink, null).then(
-        (s) => (socket ??= s),
-        (err: unknown) => attempt.fail(toTransportError(err, "PROXY", `${where}: cannot reach the proxy`)),
-      );
+      const start = (target: string): void => {
+        if (attempt.settled) return;
+        const fail = (err: Error): void => attempt.fail(err);
+        const sink = isSocks(proxy) ? new Socks5Sink(proxy, target, port, tunnel, fail) : new ConnectSink(proxy, host, port, tunnel, fail);
+        connectTo(p.host, p.port, opts, sink, null).then(
+          (s) => (socket ??= s),
+          (err: unknown) => attempt.fail(toTransportError(err, "PROXY", `${where}: cannot reach the proxy`)),
+        );
+      };
+      if (proxy.protocol !== "socks5:") start(host);
+      else socksTarget(host, opts).then(start, (err: unknown) => attempt.fail(toTransportError(err, "ENOTFOUND", where)));
     } else {
-      connectTo(host, port, opts, readySink, tls).then(
+      connectTo(host, port, opts, readySink, tls, opts.address).then(
         (s) => (socket ??= s),
         (err: unknown) => attempt.fail(toTransportError(err, "ECONNREFUSED", where)),
       );

@@ -3,11 +3,13 @@
  * (and, with required client certificates, after the client's certificate verified).
  */
 import type { TCPSocketListener } from "bun";
-import { TransportError } from "../src/core/errors.ts";
+import { ConfigError, TransportError } from "../src/contract/errors.ts";
+import { ProxyHeaderSink } from "./proxy-accept.ts";
 import { hostPort } from "./socket-dial.ts";
-import { formatAddr, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
+import { type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
 import { type ServerTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
-import type { Listener, ListenOptions, Pipe } from "./types.ts";
+import type { Listener, ListenOptions, Pipe } from "../src/contract/transport.ts";
+import { formatAddr } from "../src/contract/address.ts";
 
 /** Owns an accepted TLS socket until its handshake is done. */
 class AcceptTlsSink implements SocketSink {
@@ -47,8 +49,15 @@ export async function listenSocket(
   const hostname = host || "0.0.0.0";
   const where = `${transport} listen ${formatAddr(hostname, port)}`;
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
-  const hand = (socket: SinkSocket, held: Uint8Array[]): void => {
+  if (opts.proxyProtocol && tls) {
+    throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (let the balancer terminate TLS)`);
+  }
+  const hand = (socket: SinkSocket, held: Uint8Array[], client?: string): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
+    if (client !== undefined) {
+      info.details = { ...info.details, balancer: info.remote };
+      info.remote = client; // what logs, per-source limits and stats read
+    }
     const pipe = new SocketPipe(socket, info, tls ? (e) => tlsFailure(`tls ${info.remote}`, e) : undefined);
     socket.data = pipe;
     for (const v of held) pipe.onData(v);
@@ -63,7 +72,10 @@ export async function listenSocket(
     open(sock: SinkSocket) {
       sock.setNoDelay(true);
       if (tls) sock.data = new AcceptTlsSink(tls, hand);
-      else hand(sock, []);
+      else if (opts.proxyProtocol) {
+        const from = formatAddr(sock.remoteAddress, sock.remotePort);
+        sock.data = new ProxyHeaderSink(sock, hand, (err) => opts.rejected?.(from, err));
+      } else hand(sock, []);
     },
   };
   let server: TCPSocketListener<SocketSink>;

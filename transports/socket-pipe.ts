@@ -24,9 +24,10 @@
  * is swapped as the socket moves on (proxy handshake → TLS handshake → SocketPipe).
  */
 import type { Socket, SocketHandler } from "bun";
-import { TransportError } from "../src/core/errors.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { formatAddr } from "../src/contract/address.ts";
 import { PipeBase } from "./pipe-base.ts";
-import type { Pipe, PipeInfo } from "./types.ts";
+import type { Pipe, PipeInfo } from "../src/contract/transport.ts";
 
 /** Whatever currently owns a socket's events. */
 export interface SocketSink {
@@ -57,12 +58,6 @@ export const socketHandlers: SocketHandler<SocketSink> = {
 
 /** A sink that ignores everything (the raw half of an upgraded socket). */
 export const inertSink: SocketSink = { onData() {}, onDrain() {}, onEnd() {}, onClose() {}, onError() {} };
-
-export function formatAddr(address: string, port: number): string {
-  // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; show them as the IPv4 they are.
-  const a = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
-  return a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`;
-}
 
 export function socketInfo(socket: SinkSocket, transport: string, details?: Record<string, string>): PipeInfo {
   const info: PipeInfo = {

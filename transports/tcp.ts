@@ -5,13 +5,14 @@
  */
 import { dialSocket } from "./socket-dial.ts";
 import { listenSocket } from "./socket-listen.ts";
-import type { Transport } from "./types.ts";
+import type { Transport } from "../src/contract/transport.ts";
 
 export function tcpTransport(): Transport {
   return {
     name: "tcp",
     schemes: ["tcp"],
     bindsLocalAddress: true,
+    dialsAddress: true,
     dial: async (url, opts) => dialSocket("tcp", url, opts, null),
     listen: (url, opts, onPipe) => listenSocket("tcp", url, opts, onPipe, null),
   };

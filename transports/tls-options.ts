@@ -6,10 +6,10 @@
  */
 import type { TLSOptions } from "bun";
 import { X509Certificate } from "node:crypto";
-import { TransportError } from "../src/core/errors.ts";
+import { TransportError } from "../src/contract/errors.ts";
 import { generateSelfSigned } from "./self-signed.ts";
 import type { SinkSocket } from "./socket-pipe.ts";
-import type { TransportOptions } from "./types.ts";
+import type { TransportOptions } from "../src/contract/transport.ts";
 
 /** "sha256:abcd…" (lower case, no colons) of a certificate. */
 export function fingerprintOf(cert: X509Certificate): string {

@@ -6,14 +6,16 @@
 import { dialSocket, hostPort } from "./socket-dial.ts";
 import { listenSocket } from "./socket-listen.ts";
 import { clientTls, serverTls } from "./tls-options.ts";
-import { formatAddr } from "./socket-pipe.ts";
-import type { Transport } from "./types.ts";
+
+import type { Transport } from "../src/contract/transport.ts";
+import { formatAddr } from "../src/contract/address.ts";
 
 export function tlsTransport(): Transport {
   return {
     name: "tls",
     schemes: ["tls"],
     bindsLocalAddress: true,
+    dialsAddress: true,
     dial: async (url, opts) => {
       const { host, port } = hostPort(url, true);
       return dialSocket("tls", url, opts, clientTls(host, opts, `tls dial ${formatAddr(host, port)}`));

@@ -15,20 +15,24 @@ import { lookup } from "node:dns/promises";
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import WebSocket from "ws";
-import { TransportError } from "../src/core/errors.ts";
-import { endpointPort } from "../src/endpoint.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { bracket, formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
 import { guardDial } from "./dial-guard.ts";
 import { redact, resolveProxy } from "./proxy.ts";
+import { SESSION_HEADER, SESSION_HEADER_NAME, SESSION_ID_RE } from "./session-header.ts";
 import { dialSocket } from "./socket-dial.ts";
-import { formatAddr, toTransportError } from "./socket-pipe.ts";
+import { socksBridge } from "./socks-bridge.ts";
+import { isSocks } from "./socks5.ts";
+import { toTransportError } from "./socket-pipe.ts";
 import { certError, clientTls, fingerprintOf, normalisePins, tlsFailure } from "./tls-options.ts";
-import type { DialOptions, Pipe, PipeInfo } from "./types.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import type { DialOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 
 /** Pause writing once this much is buffered in the native client; resume at WS_LOW_WATER. */
 export const WS_HIGH_WATER = 4 << 20;
 export const WS_LOW_WATER = 1 << 20;
 const POLL_MS = 2;
+
 
 /**
  * Bun settles send callbacks only in a native `drain` that finds the buffer empty; if the last
@@ -124,7 +128,7 @@ async function wssTls(url: URL, host: string, opts: DialOptions, proxy: URL | nu
   const pins = normalisePins(opts.pin);
   if (pins.length === 0) return tls;
   let leaf: X509Certificate | undefined;
-  const probeUrl = new URL(`tls://${url.hostname}:${endpointPort(url)}`);
+  const probeUrl = new URL(`tls://${url.hostname}:${urlPort(url)}`);
   const probeOpts: DialOptions = { ...opts, proxy: proxy ? proxy.href : null };
   const probe = await dialSocket("tls", probeUrl, probeOpts, clientTls(host, opts, where), (s) => {
     leaf = s.getPeerX509Certificate();
@@ -140,40 +144,60 @@ async function wssTls(url: URL, host: string, opts: DialOptions, proxy: URL | nu
   return tls;
 }
 
+/**
+ * Request headers of the upgrade: the user's, then `Bondcat-Session` (DEPLOY.md: balancers hash on
+ * it). Built here, before any proxy is chosen, so every route to the server carries it.
+ */
+export function upgradeHeaders(opts: DialOptions): Record<string, string> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.sessionId !== undefined) {
+    if (!SESSION_ID_RE.test(opts.sessionId)) throw new TransportError("EBADURL", `session id ${JSON.stringify(opts.sessionId)} is not 32 lowercase hex digits`);
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === SESSION_HEADER) delete headers[k];
+    headers[SESSION_HEADER_NAME] = opts.sessionId;
+  }
+  return headers;
+}
+
 export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   const secure = url.protocol === "wss:";
   const transport = secure ? "wss" : "ws";
-  const h = url.hostname;
-  const host = h.startsWith("[") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   if (host === "") throw new TransportError("EBADURL", `${url.href}: ${transport} needs a host`);
   const proxy = resolveProxy(url, opts.proxy);
-  if (proxy && proxy.protocol !== "http:" && proxy.protocol !== "https:") {
-    throw new TransportError("PROXY", `${transport} dial ${url.host}: only http:// and https:// proxies are supported for ${transport}://, not ${proxy.protocol}//`);
+  if (proxy && proxy.protocol !== "http:" && proxy.protocol !== "https:" && !isSocks(proxy)) {
+    throw new TransportError("PROXY", `${transport} dial ${url.host}: only http://, https://, socks5:// and socks5h:// proxies are supported for ${transport}://, not ${proxy.protocol}//`);
   }
   const where = `${transport} dial ${url.host}${url.pathname === "/" ? "" : url.pathname}${proxy ? ` via ${redact(proxy)}` : ""}`;
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers = upgradeHeaders(opts);
   let target = url;
-  if (opts.family && isIP(host) === 0 && !proxy) {
-    const ip = (await lookup(host, { family: opts.family }).catch((err: unknown) => {
+  if ((opts.address || opts.family) && isIP(host) === 0 && !proxy) {
+    const ip = opts.address ?? (await lookup(host, { family: opts.family }).catch((err: unknown) => {
       throw toTransportError(err, "ENOTFOUND", where);
     })).address;
     target = new URL(url.href);
-    target.hostname = ip.includes(":") ? `[${ip}]` : ip;
+    target.hostname = bracket(ip);
     if (!Object.keys(headers).some((k) => k.toLowerCase() === "host")) headers.Host = url.host;
   }
   const tls = secure ? await wssTls(url, host, opts, proxy, where) : undefined;
+  // SOCKS5: the tunnel is opened first, then lent to the native client as a loopback CONNECT proxy.
+  const bridge = proxy && isSocks(proxy) ? await socksBridge(proxy, host, urlPort(url), opts, where) : null;
+  const wsProxy = bridge ? bridge.url : proxy?.href;
   return guardDial<Pipe>(where, opts, (attempt) => {
     const ws = new WebSocket(target.href, {
       perMessageDeflate: false,
-      maxPayload: 64 << 20,
+      maxPayload: MAX_INCOMING_MESSAGE,
       headers,
-      ...(proxy ? { proxy: proxy.href } : {}),
+      ...(wsProxy ? { proxy: wsProxy } : {}),
       ...(tls ? { tls } : {}),
     });
     ws.binaryType = "nodebuffer";
-    const onError = (err: Error) => attempt.fail(dialError(err, where, proxy !== null));
+    const onError = (err: Error) => {
+      bridge?.close();
+      attempt.fail(dialError(err, where, proxy !== null));
+    };
     ws.once("error", onError);
     ws.once("open", () => {
+      bridge?.stopListening();
       ws.off("error", onError);
       const sock = ws._socket;
       const remote = proxy ? `${url.host} via ${redact(proxy)}` : sock?.remoteAddress ? formatAddr(sock.remoteAddress, sock.remotePort ?? 0) : url.host;
@@ -181,6 +205,9 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
       if (proxy) details.proxy = redact(proxy);
       attempt.ok(new WsClientPipe(ws, { transport, local: "?", remote, details }));
     });
-    return () => ws.terminate();
+    return () => {
+      ws.terminate();
+      bridge?.close();
+    };
   });
 }

@@ -9,12 +9,18 @@
  * Backpressure: `sendMessage` reports whether the socket layer wants us to stop; then further writes
  * wait in `queue` (views, no copies) until `onSocketDrain`.
  */
-import { TransportError } from "../src/core/errors.ts";
+import { TransportError } from "../src/contract/errors.ts";
 import { PipeBase } from "./pipe-base.ts";
-import type { Pipe, PipeInfo } from "./types.ts";
+import type { Pipe, PipeInfo } from "../src/contract/transport.ts";
 
 /** Largest WebSocket message we send; bigger writes are split. */
 export const MAX_MESSAGE = 1 << 20;
+/**
+ * Largest WebSocket message we accept (twice what we send, for other implementations): the WebSocket
+ * layer buffers a whole message before we see it, so this bounds what an unauthenticated peer can make
+ * us hold per connection (docs/SECURITY.md).
+ */
+export const MAX_INCOMING_MESSAGE = 2 * MAX_MESSAGE;
 const EMPTY = new Uint8Array(0);
 
 export abstract class WsPipe extends PipeBase implements Pipe {

@@ -9,11 +9,16 @@
  * `idleTimeout: 0`: the engine's heartbeats decide liveness, not the server.
  */
 import type { Server, ServerWebSocket } from "bun";
-import { TransportError } from "../src/core/errors.ts";
-import { formatAddr, toTransportError } from "./socket-pipe.ts";
+import { ConfigError, TransportError } from "../src/contract/errors.ts";
+import { toTransportError } from "./socket-pipe.ts";
+import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import { serverTls } from "./tls-options.ts";
-import type { Listener, ListenOptions, Pipe, PipeInfo } from "./types.ts";
-import { WsPipe } from "./ws-pipe.ts";
+import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
+import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
+import { formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
+
+/** Answered 200 on every ws listener (unless it is the WebSocket path itself): DEPLOY.md health checks. */
+export const HEALTH_PATH = "/healthz";
 
 interface SocketData {
   pipe: WsServerPipe | null;
@@ -61,13 +66,15 @@ class WsServerPipe extends WsPipe {
 export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pipe) => void): Promise<Listener> {
   const secure = url.protocol === "wss:";
   const transport = secure ? "wss" : "ws";
-  const h = url.hostname;
-  const host = h.startsWith("[") ? h.slice(1, -1) : h;
+  const host = unbracket(url.hostname);
   const hostname = host || "0.0.0.0";
-  const port = url.port === "" ? 0 : Number(url.port);
+  const port = urlPort(url); // ws://h/b listens on 80, wss://h/b on 443, as a dialer expects
   const path = url.pathname === "" ? "/" : url.pathname;
   const where = `${transport} listen ${formatAddr(hostname, port)}${path}`;
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
+  if (opts.proxyProtocol) {
+    throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (behind an HTTP balancer, X-Forwarded-For names the client)`);
+  }
   const tls = secure ? serverTls(opts, [host], where) : null;
   let localAddr = formatAddr(hostname, port);
   let server: Server<SocketData>;
@@ -77,22 +84,26 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       port,
       ...(tls ? { tls: tls.options } : {}),
       fetch(req, srv) {
-        const reqPath = new URL(req.url).pathname;
+        // A request without Host (HTTP/1.0, e.g. HAProxy's httpchk) has a relative url here.
+        const reqPath = new URL(req.url, "http://host.invalid").pathname;
+        const upgrade = req.headers.get("upgrade")?.toLowerCase() === "websocket";
+        // A balancer's health check: answered, never logged (a GET on the path gets 426 below).
+        if (reqPath === HEALTH_PATH && path !== HEALTH_PATH && !upgrade) return new Response("ok\n", { status: 200 });
         if (path !== "/" && reqPath !== path) return new Response("not found\n", { status: 404 });
-        if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-          return new Response("bondcat: WebSocket endpoint\n", { status: 426, headers: { Upgrade: "websocket" } });
-        }
+        if (!upgrade) return new Response("bondcat: WebSocket endpoint\n", { status: 426, headers: { Upgrade: "websocket" } });
         const ip = srv.requestIP(req);
         const details: Record<string, string> = { path: reqPath };
         const fwd = req.headers.get("x-forwarded-for");
         if (fwd) details.forwardedFor = fwd;
+        const sid = req.headers.get(SESSION_HEADER);
+        if (sid !== null && SESSION_ID_RE.test(sid)) details.session = sid;
         const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details };
         if (srv.upgrade(req, { data: { pipe: null, info } })) return undefined;
         return new Response("upgrade failed\n", { status: 400 });
       },
       websocket: {
         perMessageDeflate: false,
-        maxPayloadLength: 64 << 20,
+        maxPayloadLength: MAX_INCOMING_MESSAGE,
         backpressureLimit: 256 << 20,
         closeOnBackpressureLimit: false,
         idleTimeout: 0,

@@ -12,13 +12,15 @@
  * - Options of the other mode are errors, not silently ignored (e.g. `--backup` with `-l`).
  * - `--relay`, `--exec` and `--benchmark` replace stdio and exclude each other; they work in both modes.
  */
-import { ConfigError } from "../core/errors.ts";
-import { parseEndpoint } from "../endpoint.ts";
+import { ConfigError, quote } from "../contract/errors.ts";
+import { parseEndpoint } from "../paths/endpoint.ts";
 import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type StatsConfig, type TlsConfig } from "./config.ts";
+import { SHELLS, completionScript } from "./completions.ts";
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
+import { generateSecret } from "./secret.ts";
 import { splitCommand } from "./split-command.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
-import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize, quote } from "./units.ts";
+import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
 import { addHeader, parseHeader, parsePin, parseProxy } from "./values.ts";
 
 export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./config.ts";
@@ -26,6 +28,8 @@ export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./conf
 export type ParseResult =
   | { kind: "help"; text: string }
   | { kind: "version"; text: string }
+  | { kind: "completions"; text: string }
+  | { kind: "gen-secret"; text: string }
   | { kind: "run"; config: Config };
 
 function bad(code: string, message: string): never {
@@ -113,6 +117,13 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (tokens.flags.has("help")) return { kind: "help", text: HELP_TEXT };
   if (tokens.flags.has("version")) return { kind: "version", text: VERSION_TEXT };
   if (tokens.error !== undefined) throw tokens.error;
+  if (tokens.flags.has("gen-secret")) return { kind: "gen-secret", text: generateSecret() };
+  const completions = tokens.flags.get("completions")?.at(-1);
+  if (completions !== undefined) {
+    const shell = SHELLS.find((s) => s === completions.value);
+    if (shell === undefined) invalid(completions, `expected one of ${SHELLS.join(", ")}`);
+    return { kind: "completions", text: completionScript(shell) };
+  }
   return { kind: "run", config: buildConfig(new Flags(tokens.flags), tokens.positionals, env) };
 }
 
@@ -150,6 +161,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (replacing.length > 1) {
     bad("ECONFLICT", `${replacing[0]} and ${replacing[1]} cannot be combined (each replaces stdin/stdout)`);
   }
+  const direction = stdioDirection(f, replacing[0]);
 
   const durationOcc = f.last("duration");
   if (durationOcc !== undefined && !benchmark) bad("EUSAGE", `${durationOcc.spelling} applies to -b (benchmark) only`);
@@ -181,6 +193,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     keepOpen: f.bool("keep-open"),
     benchmark,
     autoDetect: !f.bool("no-auto-detect"),
+    allAddresses: f.bool("all-addresses"),
     tls: tlsConfig(f),
     headers,
     scheduler: scheduler(f),
@@ -190,21 +203,46 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   };
   if (relay !== undefined) config.relay = relay;
   if (exec !== undefined) config.exec = exec;
+  if (direction !== undefined) config.direction = direction;
   if (idle > 0) config.idleTimeoutMs = idle;
   if (duration !== undefined) config.benchmarkDurationMs = duration;
   const stats = statsConfig(f);
   if (stats !== undefined) config.stats = stats;
   if (family !== undefined) config.family = family;
   if (proxyOcc !== undefined) config.proxy = parseProxy(proxyOcc.spelling, proxyOcc.value ?? "");
-  const secret = secretOf(f, env);
-  if (secret !== undefined) config.secret = secret;
+  if (f.bool("proxy-protocol")) {
+    const other = listen.find((u) => u.protocol !== "tcp:");
+    if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
+    config.proxyProtocol = true;
+  }
+  const secretFile = f.last("secret-file");
+  if (secretFile !== undefined) {
+    if (f.last("secret") !== undefined) bad("ECONFLICT", "--secret and --secret-file cannot be combined");
+    if (!secretFile.value) invalid(secretFile, "expected a file name");
+    config.secretFile = secretFile.value;
+  } else {
+    const secret = secretOf(f, env);
+    if (secret !== undefined) config.secret = secret;
+  }
   const compat = compatOf(f);
   if (compat !== undefined) {
     // A listener with a secret refuses v0 dialers at run time (with the reason); a dialer cannot prove one.
-    if (mode === "connect" && secret !== undefined) bad("ECONFLICT", `${f.spelling("compat")} v0 cannot be combined with a secret: wire v0 has no authentication`);
+    if (mode === "connect" && (config.secret !== undefined || config.secretFile !== undefined)) {
+      bad("ECONFLICT", `${f.spelling("compat")} v0 cannot be combined with a secret: wire v0 has no authentication`);
+    }
     config.compat = compat;
   }
   return config;
+}
+
+/** --recv-only / --send-only: one of them, and only with stdin/stdout (`replacing`: what replaces them). */
+function stdioDirection(f: Flags, replacing: string | undefined): Config["direction"] {
+  const given = (["recv-only", "send-only"] as const).filter((n) => f.bool(n));
+  if (given.length === 0) return undefined;
+  const spelling = f.spelling(given[0]!) as string;
+  if (given.length > 1) bad("ECONFLICT", `${spelling} and ${f.spelling(given[1]!)} cannot be combined`);
+  if (replacing !== undefined) bad("ECONFLICT", `${spelling} applies to stdin/stdout, not with ${replacing}`);
+  return given[0];
 }
 
 function listenAddresses(f: Flags, family: 4 | 6 | undefined): { listenMode: boolean; listen: URL[] } {
@@ -246,7 +284,7 @@ function checkFamily(endpoints: readonly URL[], family: 4 | 6 | undefined): void
 
 /** Flags that only mean something on one side. */
 const CONNECT_ONLY = ["multiplier", "backup", "proxy", "header", "insecure", "pin", "servername", "client-cert", "client-key"];
-const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert"];
+const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert", "proxy-protocol"];
 
 function checkModeOnly(f: Flags, listenMode: boolean): void {
   const wrong = (listenMode ? CONNECT_ONLY : LISTEN_ONLY).find((n) => f.all(n).length > 0);

@@ -1,47 +1,36 @@
 /** Connect mode: dial every endpoint × multiplier, bond them, run the local side until the session ends. */
-import { openV0Session, joinV0Session } from "../compat/v0/handshake.ts";
-import { SILENT_LISTENER_HINT } from "../core/connect.ts";
-import { PathManager, SILENT_HINT_MS, V1_HANDSHAKE } from "../core/path-manager.ts";
-import type { Session } from "../core/session.ts";
-import type { TransportRegistry } from "../registry.ts";
-import { buildPaths } from "../paths.ts";
+import { openSession, planConnect, type SessionHandle } from "../api/index.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";
-import { sessionOptions, transportOptions } from "./session-options.ts";
+import { bondOptions } from "./session-options.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { startReporting } from "./stats.ts";
 
-const DIAL_TIMEOUT_MS = 10_000;
-const V0_HANDSHAKE = { open: openV0Session, join: joinV0Session };
-
-export async function runConnect(c: Config, registry: TransportRegistry): Promise<RunHandle> {
-  const paths = await buildPaths(
-    { endpoints: c.endpoints, backup: c.backup, multiplier: c.multiplier, autoDetect: c.autoDetect, family: c.family, dialTimeoutMs: DIAL_TIMEOUT_MS },
-    registry,
-    transportOptions(c),
-  );
+export async function runConnect(c: Config): Promise<RunHandle> {
+  const plan = await planConnect(c.endpoints, bondOptions(c), { note: (m) => log.debug(`paths: ${m}`) });
   checkLocalSide(c);
   const local = makeLocalSide(c);
-  const pm = new PathManager(paths, sessionOptions(c), {
-    dialFailed: (p, err, attempt) =>
-      // With one path its failure is the run's error, printed once by main.
-      attempt === 0 && paths.length > 1
-        ? log.warn(`${p.label}: ${err.message}`)
-        : log.debug(`${p.label}: ${attempt === 0 ? "dial" : `re-dial ${attempt}`} failed: ${err.message}`),
-    up: (p, sub) => log.debug(`subflow up: ${p.label} (${sub.info.local} → ${sub.info.remote})${p.backup ? " [backup]" : ""}`),
-    down: (p, _sub, err) => log.info(`subflow down: ${p.label}${err ? `: ${err.message}` : ""}`),
-    silent: (p) => log.warn(`${p.label}: no answer to the handshake after ${SILENT_HINT_MS / 1000} s; ${SILENT_LISTENER_HINT}`),
-  }, undefined, c.compat === "v0" ? V0_HANDSHAKE : V1_HANDSHAKE);
   const handle = sessionEvents(local, c.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: c.idleTimeoutMs });
-  let session: Session;
+  let session: SessionHandle;
   try {
-    session = await pm.open(handle.events);
+    session = await openSession(plan, handle.events, {
+      dialFailed: (label, err, attempt) =>
+        // With one path its failure is the run's error, printed once by main.
+        attempt === 0 && plan.paths.length > 1
+          ? log.warn(`${label}: ${err.message}`)
+          : log.debug(`${label}: ${attempt === 0 ? "dial" : `re-dial ${attempt}`} failed: ${err.message}`),
+      subflowUp: (label, info, backup) => log.debug(`subflow up: ${label} (${info.local} → ${info.remote})${backup ? " [backup]" : ""}`),
+      dropped: (label, why) => log.debug(`${label}: ${why}`),
+      subflowDown: (label, err) => log.info(`subflow down: ${label}${err ? `: ${err.message}` : ""}`),
+      silent: (label) => log.warn(`${label}: no answer to the handshake after 2 s; if it is the original bondcat (Go, wire v0), try --compat v0`),
+      compatLog: log,
+    });
   } catch (err) {
     local.close();
     throw err;
   }
-  log.debug(`session ${session.idHex.slice(0, 8)} open over ${session.subflows.length} subflow(s)`);
+  log.debug(`session ${session.idHex.slice(0, 8)} open over ${session.stats().subflows.length} subflow(s)`);
   handle.attach(session);
   const reporter = startReporting(c, () => [session]);
   void handle.done.then(() => reporter.stop());

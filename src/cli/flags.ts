@@ -37,6 +37,8 @@ export interface FlagSpec {
   readonly group: FlagGroup;
   /** Shown as "(default: …)" in help. */
   readonly defaultText?: string;
+  /** The complete set of values, where it is finite (shell completions and the man page list them). */
+  readonly choices?: readonly string[];
   /** For `optional` flags: whether the next argument is this flag's value (`--stats 5s`). */
   readonly takesNext?: (next: string) => boolean;
 }
@@ -50,10 +52,16 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "listen on TCP PORT, all addresses (0 or no -p: a free port, printed)" },
   { name: "keep-open", short: "k", kind: "bool", group: "mode",
     description: "listen mode: keep accepting sessions after one ends" },
+  { name: "proxy-protocol", kind: "bool", group: "mode",
+    description: "listen: connections start with a PROXY v1/v2 header (a balancer's send-proxy); tcp:// only" },
   { name: "relay", kind: "value", valueHint: "HOST:PORT", group: "mode",
     description: "connect the session to a TCP socket instead of stdin/stdout" },
   { name: "exec", short: "e", kind: "value", valueHint: "'CMD ARGS'", group: "mode",
     description: "connect the session to a program (words split as a shell would; no shell)" },
+  { name: "recv-only", kind: "bool", group: "mode",
+    description: "only receive: never read stdin, finish our direction at once (as ncat)" },
+  { name: "send-only", kind: "bool", group: "mode",
+    description: "only send: discard what arrives instead of writing it to stdout (as ncat)" },
   { name: "benchmark", short: "b", kind: "bool", group: "mode",
     description: "send and discard zeros as fast as possible; report throughput" },
   { name: "duration", kind: "value", valueHint: "DURATION", group: "mode",
@@ -64,15 +72,20 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "backup", kind: "list", valueHint: "URL", group: "session",
     description: "backup endpoint, used only while no primary path is up (repeatable)" },
   { name: "scheduler", kind: "value", valueHint: "NAME", group: "session", defaultText: "default",
+    choices: ["default", "redundant"],
     description: "default (by capacity, low RTT first) or redundant (all paths)" },
   { name: "secret", kind: "value", valueHint: "STRING", group: "session",
-    description: "pre-shared secret both ends must know (or BONDCAT_SECRET)" },
-  { name: "compat", kind: "value", valueHint: "v0", group: "session",
+    description: "pre-shared secret both ends must know; visible in ps: prefer --secret-file or BONDCAT_SECRET" },
+  { name: "secret-file", kind: "value", valueHint: "FILE", group: "session",
+    description: "read the pre-shared secret from FILE (one line; see --gen-secret)" },
+  { name: "compat", kind: "value", valueHint: "v0", group: "session", choices: ["v0"],
     description: "also speak the original (Go) bondcat's wire format v0: listen: accept v0 dialers too; connect: speak v0" },
   { name: "idle-timeout", short: "i", kind: "value", valueHint: "DURATION", group: "session",
     description: "close after this long without data: 10s, 500ms, 2m, seconds; 0 never" },
   { name: "no-auto-detect", short: "a", kind: "bool", group: "session",
     description: "only the addresses given, not every local address" },
+  { name: "all-addresses", kind: "bool", group: "session",
+    description: "dial every address of a name (default: its first IPv4 and first IPv6 address)" },
   { name: "ipv4", short: "4", kind: "bool", group: "session", description: "IPv4 only (DNS, local addresses, listening)" },
   { name: "ipv6", short: "6", kind: "bool", group: "session", description: "IPv6 only (DNS, local addresses, listening)" },
   { name: "chunk-size", kind: "value", valueHint: "SIZE", group: "session", defaultText: "256k",
@@ -96,7 +109,7 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "listen: require client certificates signed by --ca" },
   // --- dial ---
   { name: "proxy", kind: "value", valueHint: "URL", group: "dial",
-    description: "HTTP CONNECT/SOCKS proxy URL (none: ignore the *_PROXY variables)" },
+    description: "proxy URL: http:// (CONNECT), socks5://, socks5h:// (none: ignore the *_PROXY variables)" },
   { name: "header", short: "H", kind: "list", valueHint: "'NAME: VALUE'", group: "dial",
     description: "extra WebSocket request header (repeatable)" },
   // --- misc ---
@@ -106,7 +119,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "stats-json", kind: "bool", group: "misc", description: "statistics as JSON lines (implies --stats)" },
   { name: "verbose", short: "v", kind: "count", group: "misc", description: "more logging on stderr (-vv: trace)" },
   { name: "help", short: "h", kind: "bool", group: "misc", description: "show this help" },
-  { name: "version", kind: "bool", group: "misc", description: "print the version" },
+  { name: "gen-secret", kind: "bool", group: "misc",
+    description: "print a strong random secret (for --secret-file) and exit" },
+  { name: "version", kind: "bool", group: "misc", description: "print the version, Bun's version and the platform" },
+  { name: "completions", kind: "value", valueHint: "SHELL", group: "misc", choices: ["bash", "zsh", "fish"],
+    description: "print a completion script for bash, zsh or fish (docs/USAGE.md: how to install it)" },
 ];
 
 const byLong = new Map<string, FlagSpec>();
@@ -115,6 +132,11 @@ for (const f of FLAGS) {
   byLong.set(f.name, f);
   for (const a of f.aliases ?? []) byLong.set(a, f);
   if (f.short !== undefined) byShort.set(f.short, f);
+}
+
+/** Flags whose value names a file (completions offer file names; the man page lists them in FILES). */
+export function isFileFlag(f: FlagSpec): boolean {
+  return f.valueHint === "FILE" || f.valueHint === "PATH";
 }
 
 /** Look a name (no dashes) up as a long spelling. */

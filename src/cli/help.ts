@@ -13,9 +13,10 @@ import { EXIT_CODE_TABLE } from "./exit-codes.ts";
 import { FLAGS } from "./flags.ts";
 
 export const VERSION: string = pkg.version;
-export const VERSION_TEXT = `bondcat ${VERSION}`;
+/** `--version` (and the first `-v` log line): what a bug report needs. */
+export const VERSION_TEXT = `bondcat ${VERSION} (bun ${typeof Bun === "undefined" ? "none" : Bun.version}, ${process.platform} ${process.arch})`;
 
-const DESCRIPTION = "bond several connections into one reliable, ordered byte stream (netcat with multipath)";
+export const DESCRIPTION = "bond several connections into one reliable, ordered byte stream (netcat with multipath)";
 
 function argsDef(): ArgsDef {
   const def: ArgsDef = {
@@ -36,7 +37,7 @@ function argsDef(): ArgsDef {
   return def;
 }
 
-const EXAMPLES = `EXAMPLES
+export const EXAMPLES = `EXAMPLES
 
   Stripe a backup over two links of the same host (receiver first):
     nas$     bondcat -l -p 9000 > backup.tar
@@ -46,8 +47,9 @@ const EXAMPLES = `EXAMPLES
     bondcat -x 4 [2001:db8::20]:9000 < big.iso
 
   Relay server in front of sshd, and ssh through it:
-    server$  bondcat -l -k -p 9000 --secret s3cret --relay 127.0.0.1:22
-    client$  ssh -o ProxyCommand='bondcat --secret s3cret -x 2 server.example:9000' user@server
+    both$    bondcat --gen-secret > ~/.bondcat-secret     (copy the file to the other side)
+    server$  bondcat -l -k -p 9000 --secret-file ~/.bondcat-secret --relay 127.0.0.1:22
+    client$  ssh -o ProxyCommand='bondcat --secret-file ~/.bondcat-secret -x 2 server.example:9000' user@server
 
   Fixed-line first, LTE only while it is down:
     bondcat fiber.example:9000 --backup lte.example:9000
@@ -60,7 +62,7 @@ const EXAMPLES = `EXAMPLES
     server$  bondcat -l -b
     client$  bondcat -b --duration 10s -x 4 server.example:PORT`;
 
-const NOTES = `NOTES
+export const NOTES = `NOTES
 
   Every long flag also works with one dash (-listen, -multiplier=4, -no-auto-detect: the spellings of
   the original Go bondcat); -flag=value and --flag=value both work; -l=true style booleans too.
@@ -69,10 +71,11 @@ const NOTES = `NOTES
   -a / --no-auto-detect: use only the addresses given instead of every local address.
   Durations: 500ms, 10s, 2m, 1h, 1m30s or plain seconds. Sizes: bytes, or k/M/G (binary, 4M = 4MiB).`;
 
-function environment(): string {
+export function environment(): string {
   return `ENVIRONMENT
 
-  ${ENV_SECRET.padEnd(28)}pre-shared secret, when --secret is not given
+  ${ENV_SECRET.padEnd(28)}pre-shared secret, when --secret/--secret-file is not given (removed from the
+  ${"".padEnd(28)}environment of -e programs)
   ${"HTTPS_PROXY".padEnd(28)}CONNECT proxy for wss:// and tls:// when --proxy is not given
   ${"HTTP_PROXY".padEnd(28)}proxy for ws://
   ${"TCP_PROXY".padEnd(28)}CONNECT proxy for tcp:// (off unless set: most proxies refuse other ports)

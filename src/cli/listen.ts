@@ -2,23 +2,18 @@
  * Listen mode: bind every --listen address, accept subflows into sessions, give each session its local
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
-import { V0Acceptor } from "../compat/v0/acceptor.ts";
-import { Acceptor, type AcceptorHooks } from "../core/acceptor.ts";
-import type { Pipe } from "../core/pipe.ts";
-import type { Listener } from "../../transports/types.ts";
-import type { TransportRegistry } from "../registry.ts";
-import { formatEndpoint } from "../endpoint.ts";
+import { type BondServer, serve } from "../api/index.ts";
+import { formatEndpoint } from "../paths/endpoint.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
-import { sessionOptions, transportOptions } from "./session-options.ts";
+import { bondOptions } from "./session-options.ts";
 import { startReporting } from "./stats.ts";
 import { EXIT_OK, exitCodeFor } from "./exit-codes.ts";
 
 export interface ListenRun {
-  listeners: Listener[];
-  acceptor: Acceptor;
+  server: BondServer;
   /**
    * Resolves with the first session's outcome (without -k); with -k only after shutdown(), once every
    * session is over.
@@ -30,9 +25,15 @@ export interface ListenRun {
   close(): Promise<void>;
 }
 
-export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
-  const topts = transportOptions(c);
-  for (const u of c.listen) registry.get(u.protocol);
+/** A connection that failed before joining a session; one that closed without a byte is a health check. */
+function logRejected(remote: string, err: Error): void {
+  const line = `subflow from ${remote} rejected: ${err.message}`;
+  if ((err as { code?: string }).code === "EEMPTY") log.debug(line);
+  else log.warn(line);
+}
+
+export async function runListen(c: Config): Promise<ListenRun> {
+  const options = bondOptions(c);
   checkLocalSide(c);
   const handles = new Set<RunHandle>();
   let started = 0;
@@ -43,7 +44,7 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
   const settleIfIdle = (): void => {
     if (stopping && handles.size === 0) resolveFirst(undefined);
   };
-  const hooks: AcceptorHooks = {
+  const server = await serve(c.listen, options, {
     admit: () => c.keepOpen || started === 0,
     session: (id) => {
       if (stopping || (!c.keepOpen && started > 0)) return null;
@@ -54,13 +55,20 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       const first = started === 1;
       h.done.then((err) => {
         handles.delete(h);
+        // A v0 peer that closed its connection once everything it sent was written out is a clean end.
         if (err && exitCodeFor(err) === EXIT_OK) log.info(`session ${id.slice(0, 8)} over: ${err.message}`);
         else if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
         else log.debug(`session ${id.slice(0, 8)} closed cleanly`);
         if (!c.keepOpen && first) resolveFirst(err);
         settleIfIdle();
       });
-      return h.events;
+      return {
+        ...h.events,
+        subflowUp: (sub) => {
+          log.debug(`session ${id.slice(0, 8)}: subflow from ${sub.info.remote} up`);
+          h.events.subflowUp?.(sub);
+        },
+      };
     },
     opened: (session) => {
       const h = pending.get(session.idHex);
@@ -68,42 +76,26 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       log.debug(`session ${session.idHex.slice(0, 8)} opened`);
       h?.attach(session);
     },
-    rejected: (pipe, err) => log.warn(`subflow from ${pipe.info.remote} rejected: ${err.message}`),
-  };
-  const acceptor = new Acceptor(sessionOptions(c), hooks);
-  // --compat v0: every pipe is looked at first; v1 ones go on to the acceptor, v0 ones are served aside.
-  let accept = (pipe: Pipe): void => acceptor.accept(pipe);
-  if (c.compat === "v0") {
-    const v0 = new V0Acceptor(sessionOptions(c), hooks, accept);
-    accept = (pipe) => v0.accept(pipe);
-  }
-  const listeners: Listener[] = [];
-  try {
-    for (const u of c.listen) {
-      const l = await registry.listen(u, topts, accept);
-      listeners.push(l);
-      log.info(`listening on ${formatEndpoint(l.url)}`);
-      for (const n of l.notes) log.info(n);
-    }
-  } catch (err) {
-    await Promise.all(listeners.map((l) => l.close()));
-    throw err;
-  }
+    rejected: logRejected,
+    compatLog: log,
+    listening: (url, notes) => {
+      log.info(`listening on ${formatEndpoint(url)}`);
+      for (const n of notes) log.info(n);
+    },
+  });
   const reporter = startReporting(c, () => [...handles].flatMap((h) => (h.session ? [h.session] : [])));
-  const closeListeners = (): Promise<void> => Promise.all(listeners.map((l) => l.close())).then(() => {});
   return {
-    listeners,
-    acceptor,
+    server,
     done,
     handles,
     shutdown: () => {
       stopping = true;
-      void closeListeners();
+      void server.close();
       settleIfIdle();
     },
     close: async () => {
       reporter.stop();
-      await closeListeners();
+      await server.close();
     },
   };
 }

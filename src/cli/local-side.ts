@@ -3,7 +3,7 @@
  * listener gets a fresh one (a relay connection, a program run, a benchmark source).
  */
 import { accessSync, constants } from "node:fs";
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError } from "../contract/errors.ts";
 import { log } from "../log.ts";
 import { BenchmarkSide } from "../modes/benchmark.ts";
 import { ExecSide } from "../modes/exec.ts";
@@ -11,14 +11,14 @@ import type { LocalSide } from "../modes/local-side.ts";
 import { RelaySide } from "../modes/relay.ts";
 import { StdioSide } from "../modes/stdio.ts";
 import type { Config } from "./config.ts";
+import { unbracket } from "../contract/address.ts";
 
 const debug = (m: string): void => log.debug(m);
 
 export function makeLocalSide(c: Config): LocalSide {
   if (c.relay !== undefined) {
-    const h = c.relay.hostname;
     return new RelaySide({
-      host: h.startsWith("[") ? h.slice(1, -1) : h,
+      host: unbracket(c.relay.hostname),
       port: Number(c.relay.port),
       label: c.relay.host,
       debug,
@@ -44,7 +44,7 @@ export function makeLocalSide(c: Config): LocalSide {
   return new StdioSide({
     chunkSize: c.chunkSize,
     sendBuffer: c.sendBuffer,
-    onInputError: (err) => log.warn(err.message),
+    ...(c.direction === undefined ? {} : { direction: c.direction }),
   });
 }
 

@@ -14,7 +14,7 @@
  * - An unknown flag is an error with a "did you mean" hint. Tokenizing continues after an error so
  *   that `--help` anywhere still wins; the first error is reported.
  */
-import { ConfigError } from "../core/errors.ts";
+import { ConfigError } from "../contract/errors.ts";
 import { type FlagSpec, allSpellings, longFlag, shortFlag } from "./flags.ts";
 
 export interface Occurrence {

@@ -86,7 +86,3 @@ export function parseGoBool(text: string): boolean | undefined {
   }
 }
 
-/** Quote user text for a one-line message: 'text', or a JSON string when it holds control characters. */
-export function quote(text: string): string {
-  return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : `'${text}'`;
-}

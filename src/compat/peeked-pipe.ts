@@ -5,7 +5,7 @@
  * first byte; the v0 handshakes use it to read their 17 lead bytes.
  */
 import { HandshakeError } from "../core/errors.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "../core/pipe.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
 
 export class PeekedPipe implements Pipe, PipeHandler {
   private held: Uint8Array[] = [];

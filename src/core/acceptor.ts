@@ -4,6 +4,7 @@
  */
 import { HandshakeError } from "./errors.ts";
 import {
+  answerOpen,
   checkLead,
   clientProofOk,
   decodeHello,
@@ -11,16 +12,13 @@ import {
   hex,
   HELLO_SIZE,
   HelloKind,
-  newKey,
-  openAuthKey,
   PROOF_SIZE,
   ReplyStatus,
-  sessionKey,
   VERSION,
   type Hello,
 } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import type { Pipe } from "./pipe.ts";
+import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
 import { Subflow } from "./subflow.ts";
 
@@ -31,7 +29,10 @@ export interface AcceptorHooks {
   session(id: string): SessionEvents | null;
   /** A session was created (after the handshake of its first subflow). */
   opened?(session: Session): void;
-  /** A pipe failed its handshake (logged by the caller). */
+  /**
+   * A pipe failed its handshake (logged by the caller). Code "EEMPTY": it closed without sending a
+   * byte — a load balancer's TCP health check, worth a debug line at most.
+   */
   rejected?(pipe: Pipe, err: Error): void;
 }
 
@@ -55,7 +56,8 @@ export class Acceptor {
     this.handshake(sub).catch((err: unknown) => {
       const e = err instanceof Error ? err : new Error(String(err));
       if (sub.state === "handshake") sub.abort(e); // a refusal already replied and closed gracefully
-      this.hooks.rejected?.(pipe, e);
+      const silent = !sub.heardFrom && !(e instanceof HandshakeError && e.code === "ETIMEDOUT");
+      this.hooks.rejected?.(pipe, silent ? new HandshakeError("EEMPTY", "closed without sending a byte (a health check?)", { cause: e }) : e);
     });
   }
 
@@ -68,17 +70,20 @@ export class Acceptor {
         return this.refuse(sub, hello, ReplyStatus.SESSION_EXISTS, "ESESSIONEXISTS", "session id in use");
       }
       // Decided before the OK reply, so a refused dialer hears why instead of seeing a reset.
+      if (!this.opts.budget.admit()) {
+        return this.refuse(sub, hello, ReplyStatus.REFUSED, "EMEMORY", "memory budget nearly used up: not accepting another session");
+      }
       if (this.hooks.admit && !this.hooks.admit()) {
         return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
       }
-      const myKey = newKey();
+      const { reply, keys } = answerOpen(this.opts.secret, hello);
       let opened!: () => void;
       this.opening.set(id, new Promise<void>((r) => (opened = r)));
       try {
-        await this.prove(sub, hello, myKey, openAuthKey(this.opts.secret));
+        await this.prove(sub, hello, reply, keys.authKey);
         const events = this.hooks.session(id);
         if (events === null) throw new HandshakeError("EREFUSED", "not accepting another session");
-        const session = new Session(hello.sessionId, sessionKey(this.opts.secret, hello.sessionId, hello.key, myKey), "server", this.opts, {
+        const session = new Session(hello.sessionId, keys.sessionKey, "server", this.opts, {
           ...events,
           closed: (err) => {
             this.sessions.delete(id);
@@ -99,13 +104,13 @@ export class Acceptor {
     if (!session || session.state !== "open") {
       return this.refuse(sub, hello, ReplyStatus.UNKNOWN_SESSION, "EUNKNOWNSESSION", `JOIN for unknown session ${id.slice(0, 8)}`);
     }
-    await this.prove(sub, hello, null, session.key);
+    await this.prove(sub, hello, encodeReply(ReplyStatus.OK, hello, null, session.key), session.key);
     session.addSubflow(sub);
   }
 
-  private async prove(sub: Subflow, hello: Hello, myKey: Uint8Array | null, authKey: Uint8Array): Promise<void> {
-    const reply = encodeReply(ReplyStatus.OK, hello, myKey, authKey);
+  private async prove(sub: Subflow, hello: Hello, reply: Uint8Array, authKey: Uint8Array): Promise<void> {
     sub.write(reply);
+    sub.allowEarlyData();
     const proof = await sub.readExact(PROOF_SIZE, this.opts.handshakeMs);
     if (!clientProofOk(authKey, hello.raw, reply, proof)) {
       throw new HandshakeError("EAUTH", "client failed to prove the session key / shared secret");

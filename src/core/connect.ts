@@ -8,23 +8,23 @@ import {
   clientProof,
   decodeReply,
   encodeHello,
+  finishOpen,
   HelloKind,
-  newKey,
   newSessionId,
-  openAuthKey,
+  type OpenKeys,
   REPLY_SIZE,
   serverProofOk,
-  sessionKey,
+  startOpen,
 } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import type { Pipe } from "./pipe.ts";
+import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
 import { Subflow } from "./subflow.ts";
 
 /** What a silent listener probably is, and what to do about it (also logged after ~2 s of silence). */
 export const SILENT_LISTENER_HINT = "if it is the original bondcat (Go, wire v0), try --compat v0";
 
-async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: ReturnType<typeof decodeReply>) => Uint8Array, opts: SessionOptions) {
+async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Uint8Array) => Uint8Array, opts: SessionOptions) {
   sub.write(hello);
   let answered = false;
   const check = (l: Uint8Array): void => {
@@ -40,7 +40,7 @@ async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Ret
     throw err;
   });
   const reply = decodeReply(message, hello);
-  const authKey = authKeyFor(reply);
+  const authKey = authKeyFor(reply.raw);
   if (!serverProofOk(authKey, hello, reply.raw)) {
     throw new HandshakeError("EAUTH", "the listener could not prove the shared secret (--secret mismatch?)");
   }
@@ -48,17 +48,18 @@ async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Ret
   return reply;
 }
 
-/** OPEN a session over `pipe`. On failure the pipe is aborted and the error rethrown. */
-export async function openSession(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = ""): Promise<Session> {
+/**
+ * OPEN a session over `pipe`. On failure the pipe is aborted and the error rethrown. `id` is chosen
+ * before the first dial when the transports need it (e.g. the WebSocket `Bondcat-Session` header).
+ */
+export async function openSession(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = "", id: Uint8Array = newSessionId()): Promise<Session> {
   const sub = new Subflow(pipe, opts.now);
   sub.label = label;
   try {
-    const id = newSessionId();
-    const myKey = newKey();
-    const hello = encodeHello(HelloKind.OPEN, id, myKey);
-    const reply = await exchange(sub, hello, () => openAuthKey(opts.secret), opts);
-    const key = sessionKey(opts.secret, id, myKey, reply.key);
-    const session = new Session(id, key, "client", opts, events);
+    const { hello, scalar } = startOpen(opts.secret, id);
+    let keys!: OpenKeys;
+    await exchange(sub, hello, (reply) => (keys = finishOpen(scalar, hello, reply)).authKey, opts);
+    const session = new Session(id, keys.sessionKey, "client", opts, events);
     session.addSubflow(sub);
     return session;
   } catch (err) {

@@ -2,15 +2,17 @@
  * Protocol v1 handshake (docs/PROTOCOL.md §2): pure message builders and checkers, no I/O.
  *
  * client → server  HELLO  72 bytes: magic "BNDC", version, kind (OPEN|JOIN), 2 reserved,
- *                          session id (16) at offset 8, client nonce (16), client key (32; zeros on JOIN)
+ *                          session id (16) at offset 8, client nonce (16), client share (32; zeros on JOIN)
  * server → client  REPLY 104 bytes: magic, version, status, 2 reserved, session id, server nonce (16),
- *                          server key (32; zeros on JOIN), server proof (32)
+ *                          server share (32; zeros on JOIN), server proof (32)
  * client → server  PROOF  32 bytes: client proof
  *
- * Proofs are HMAC-SHA256 over both messages, keyed for OPEN by the pre-shared secret and for JOIN by the
- * session key derived from the secret and both OPEN keys: a JOIN proves knowledge of the session's key.
+ * An OPEN is a CPace exchange (cpace.ts) keyed by the pre-shared secret (empty when none): its ISK keys
+ * the OPEN's proofs and the session key, so nobody can test guesses of the secret offline. A JOIN's
+ * proofs are HMAC-SHA256 over both messages keyed by that session key: a JOIN proves knowledge of it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { calculateGenerator, intermediateKey, sampleScalar, scalarMult, scalarMultVfy } from "./cpace.ts";
 import { HandshakeError } from "./errors.ts";
 
 export const MAGIC = new Uint8Array([0x42, 0x4e, 0x44, 0x43]); // "BNDC"
@@ -65,9 +67,6 @@ const ZERO_KEY = new Uint8Array(KEY_SIZE);
 
 export function newSessionId(): Uint8Array {
   return new Uint8Array(randomBytes(SESSION_ID_SIZE));
-}
-export function newKey(): Uint8Array {
-  return new Uint8Array(randomBytes(KEY_SIZE));
 }
 
 export function encodeHello(kind: HelloKind, sessionId: Uint8Array, key: Uint8Array | null): Uint8Array {
@@ -136,9 +135,7 @@ export function encodeReply(
   b.set(hello.sessionId, SESSION_ID_OFFSET);
   b.set(randomBytes(NONCE_SIZE), 24);
   b.set(key ?? ZERO_KEY, 40);
-  if (status === ReplyStatus.OK && authKey) {
-    b.set(mac(authKey, "server", hello.raw, b.subarray(0, 72)), 72);
-  }
+  if (status === ReplyStatus.OK && authKey) signReply(b, hello.raw, authKey);
   return b;
 }
 
@@ -158,14 +155,61 @@ export function decodeReply(b: Uint8Array, hello: Uint8Array): Reply {
   return { status, sessionId, nonce: b.slice(24, 40), key: b.slice(40, 72), proof: b.slice(72, 104), raw: b };
 }
 
-/** HMAC key for an OPEN's proofs: derived from the pre-shared secret (empty when none). */
-export function openAuthKey(secret: string): Uint8Array {
-  return hmac(new TextEncoder().encode(secret), [new TextEncoder().encode("bondcat v1 open")]);
+/** What both sides of an OPEN derive from its CPace ISK. */
+export interface OpenKeys {
+  /** Keys the OPEN's two proofs. */
+  authKey: Uint8Array;
+  /** The session key, proved by every JOIN. */
+  sessionKey: Uint8Array;
 }
 
-/** The session key, proved by every JOIN. */
-export function sessionKey(secret: string, sessionId: Uint8Array, clientKey: Uint8Array, serverKey: Uint8Array): Uint8Array {
-  return hmac(new TextEncoder().encode(secret), [new TextEncoder().encode("bondcat v1 session"), sessionId, clientKey, serverKey]);
+const CPACE_CI = new TextEncoder().encode("bondcat v1 open");
+
+/** CPace sid of an OPEN: HELLO bytes 8…39 (session id ‖ client nonce). */
+function cpaceSid(hello: Uint8Array): Uint8Array {
+  return hello.subarray(8, 40);
+}
+
+function shareOf(secret: string, hello: Uint8Array, scalar: bigint): Uint8Array {
+  return scalarMult(scalar, calculateGenerator(new TextEncoder().encode(secret), CPACE_CI, cpaceSid(hello)));
+}
+
+/** Keys from an OPEN's K: ISK over transcript_ir(client share, HELLO[0..40), server share, REPLY[0..40)). */
+export function openKeys(k: Uint8Array, hello: Uint8Array, reply: Uint8Array): OpenKeys {
+  const isk = intermediateKey(cpaceSid(hello), k, hello.subarray(40, 72), hello.subarray(0, 40), reply.subarray(40, 72), reply.subarray(0, 40));
+  return { authKey: hmac(isk, [new TextEncoder().encode("bondcat v1 open")]), sessionKey: hmac(isk, [new TextEncoder().encode("bondcat v1 session")]) };
+}
+
+function secretPoint(scalar: bigint, share: Uint8Array, who: string): Uint8Array {
+  const k = scalarMultVfy(scalar, share);
+  if (!k) throw new HandshakeError("EAUTH", `the ${who} sent an invalid CPace share`);
+  return k;
+}
+
+/** Client: an OPEN HELLO carrying its CPace share, and the scalar to finish with. */
+export function startOpen(secret: string, sessionId: Uint8Array, scalar = sampleScalar()): { hello: Uint8Array; scalar: bigint } {
+  const hello = encodeHello(HelloKind.OPEN, sessionId, null);
+  hello.set(shareOf(secret, hello, scalar), 40);
+  return { hello, scalar };
+}
+
+/** Client: the keys of an OPEN once the REPLY is in (throws EAUTH on an invalid server share). */
+export function finishOpen(scalar: bigint, hello: Uint8Array, reply: Uint8Array): OpenKeys {
+  return openKeys(secretPoint(scalar, reply.subarray(40, 72), "listener"), hello, reply);
+}
+
+/** Server: the OK REPLY to an OPEN (its share and proof) and the keys (throws EAUTH on an invalid client share). */
+export function answerOpen(secret: string, hello: Hello, scalar = sampleScalar()): { reply: Uint8Array; keys: OpenKeys } {
+  const k = secretPoint(scalar, hello.key, "dialer");
+  const reply = encodeReply(ReplyStatus.OK, hello, shareOf(secret, hello.raw, scalar), null);
+  const keys = openKeys(k, hello.raw, reply);
+  signReply(reply, hello.raw, keys.authKey);
+  return { reply, keys };
+}
+
+/** Write the server proof into an OK REPLY. */
+export function signReply(reply: Uint8Array, hello: Uint8Array, authKey: Uint8Array): void {
+  reply.set(mac(authKey, "server", hello, reply.subarray(0, 72)), 72);
 }
 
 export function serverProofOk(authKey: Uint8Array, hello: Uint8Array, reply: Uint8Array): boolean {

@@ -1,4 +1,8 @@
-/** Engine tunables with their defaults. Validated by the CLI/API before anything opens. */
+import { DEFAULT_MAX_MEMORY, MemoryBudget } from "./memory-budget.ts";
+
+/** Engine tunables with their defaults. Validated by src/api/options.ts before anything opens. */
+export type SchedulerName = "default" | "redundant";
+
 export interface SessionOptions {
   /** Payload bytes per DATA frame for write() (writeFrame callers choose their own). */
   chunkSize: number;
@@ -19,9 +23,16 @@ export interface SessionOptions {
   /** Handshake timeout per pipe. */
   handshakeMs: number;
   /** Sending policy: by capacity (default) or every frame on every subflow (redundant). */
-  scheduler: "default" | "redundant";
+  scheduler: SchedulerName;
   /** Pre-shared secret ("" = none): authenticates OPEN and keys every JOIN. */
   secret: string;
+  /** Process-wide cap on buffered bytes, shared by every session (see memory-budget.ts). */
+  budget: MemoryBudget;
+  /**
+   * Hard cap on bytes queued for one subflow's pipe: a peer that stops reading while we owe it more than
+   * this loses the subflow. (Acks and pongs are dropped long before: above CONTROL_HIGH_WATER.)
+   */
+  maxQueue: number;
   /** Monotonic clock in ms (injectable for tests). */
   now: () => number;
 }
@@ -29,8 +40,8 @@ export interface SessionOptions {
 export const DEFAULT_OPTIONS: SessionOptions = {
   chunkSize: 256 * 1024,
   maxPayload: 1 << 20,
-  sendBuffer: 16 << 20,
-  recvWindow: 16 << 20,
+  sendBuffer: 8 << 20,
+  recvWindow: 8 << 20,
   heartbeatMs: 1000,
   deadAfterMs: 5000,
   graceMs: 30_000,
@@ -38,6 +49,8 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   handshakeMs: 10_000,
   scheduler: "default",
   secret: "",
+  budget: new MemoryBudget(DEFAULT_MAX_MEMORY),
+  maxQueue: 8 << 20,
   now: () => performance.now(),
 };
 

@@ -3,10 +3,12 @@
  * JOINs the others, and re-dials a path whose subflow died (jittered exponential backoff) for as long
  * as the session lives. Paths are opaque dial functions: no URLs or sockets here.
  */
-import { HandshakeError, SessionError, TransportError } from "./errors.ts";
+import { TransportError } from "../contract/errors.ts";
+import { HandshakeError, SessionError } from "./errors.ts";
 import { joinSession, openSession } from "./connect.ts";
+import { hex, newSessionId } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import type { Pipe } from "./pipe.ts";
+import type { Pipe } from "../contract/pipe.ts";
 import type { Session, SessionEvents } from "./session.ts";
 import type { Subflow } from "./subflow.ts";
 
@@ -15,12 +17,13 @@ export interface PathSpec {
   label: string;
   /** Carries data only while no primary subflow is up. */
   backup: boolean;
-  dial(signal: AbortSignal): Promise<Pipe>;
+  /** `sessionId`: the session's id as 32 lowercase hex, the same on every dial of one session. */
+  dial(signal: AbortSignal, sessionId: string): Promise<Pipe>;
 }
 
 /** How a pipe becomes a subflow: protocol v1 by default (connect.ts); the v0 compatibility mode has its own. */
 export interface Handshaker {
-  open(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label: string): Promise<Session>;
+  open(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label: string, id: Uint8Array): Promise<Session>;
   join(session: Session, pipe: Pipe, label: string): Promise<Subflow>;
 }
 
@@ -35,6 +38,8 @@ export interface PathEvents {
   dialFailed?(path: PathSpec, err: Error, attempt: number): void;
   up?(path: PathSpec, sub: Subflow): void;
   down?(path: PathSpec, sub: Subflow, err?: Error): void;
+  /** A path given up for good without an error: another machine behind the same name (not our peer). */
+  dropped?(path: PathSpec, why: string): void;
 }
 
 export interface BackoffOptions {
@@ -48,6 +53,11 @@ export class PathManager {
   private readonly bySub = new Map<Subflow, PathSpec>();
   private readonly abort = new AbortController();
   private session: Session | null = null;
+  /** The address (without port) of the pipe the session was opened on. */
+  private openedOn = "";
+  /** Chosen before the first dial: transports may carry it (the WebSocket `Bondcat-Session` header). */
+  private readonly id = newSessionId();
+  readonly sessionId = hex(this.id);
 
   constructor(
     private readonly paths: readonly PathSpec[],
@@ -77,7 +87,7 @@ export class PathManager {
       },
     };
     const dials = this.paths.map((p) =>
-      p.dial(this.abort.signal).then(
+      p.dial(this.abort.signal, this.sessionId).then(
         (pipe) => ({ p, pipe }),
         (err: unknown) => {
           this.hooks.dialFailed?.(p, toError(err), 0);
@@ -102,9 +112,12 @@ export class PathManager {
         lastErr = r.err;
         continue;
       }
+      // stop() during the handshake drops this pipe too (an aborted connect must not linger).
+      const stopped = (): void => r.pipe.abort(new SessionError("EABORTED", "stopped while opening"));
+      this.abort.signal.addEventListener("abort", stopped, { once: true });
       const hint = setTimeout(() => this.hooks.silent?.(r.p), SILENT_HINT_MS);
       try {
-        const session = await this.handshake.open(r.pipe, this.opts, wrapped, r.p.label);
+        const session = await this.handshake.open(r.pipe, this.opts, wrapped, r.p.label, this.id);
         opened = { session, path: r.p };
       } catch (err) {
         if (err instanceof HandshakeError && err.code !== "ECLOSED" && err.code !== "ETIMEDOUT") {
@@ -114,6 +127,7 @@ export class PathManager {
         lastErr = err;
       } finally {
         clearTimeout(hint);
+        this.abort.signal.removeEventListener("abort", stopped);
       }
     }
     if (opened === null) {
@@ -122,6 +136,7 @@ export class PathManager {
     }
     const { session, path } = opened;
     this.session = session;
+    this.openedOn = hostOf(session.subflows[0]?.info.remote ?? "");
     const first = session.subflows[0];
     if (first) this.track(first, path);
     // Every other path: JOIN when its dial succeeds; re-dial later when it fails.
@@ -168,8 +183,13 @@ export class PathManager {
       this.track(sub, p);
       if (sub.state !== "up") this.onDown(sub, sub.error);
     } catch (err) {
+      const unknown = err instanceof HandshakeError && err.code === "EUNKNOWNSESSION";
+      const other = hostOf(pipe.info.remote);
+      if (unknown && other !== this.openedOn) {
+        return this.hooks.dropped?.(p, `${other} does not know the session (another machine than ${this.openedOn}): path dropped`);
+      }
       this.hooks.dialFailed?.(p, toError(err), attempt);
-      if (err instanceof HandshakeError && err.code === "EUNKNOWNSESSION") return; // the peer forgot us
+      if (unknown) return; // the peer forgot us
       this.redial(p, attempt + 1);
     }
   }
@@ -190,7 +210,7 @@ export class PathManager {
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", cancel);
       if (signal.aborted || this.session?.state !== "open") return;
-      p.dial(signal).then(
+      p.dial(signal, this.sessionId).then(
         (pipe) => this.join(p, pipe, attempt),
         (err: unknown) => {
           this.hooks.dialFailed?.(p, toError(err), attempt);
@@ -201,6 +221,12 @@ export class PathManager {
     const cancel = () => clearTimeout(timer);
     signal.addEventListener("abort", cancel, { once: true });
   }
+}
+
+/** "198.18.0.2:9000" → "198.18.0.2", "[fdbc::2]:9000" → "[fdbc::2]". */
+function hostOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 && !remote.endsWith("]") ? remote.slice(0, colon) : remote;
 }
 
 function toError(err: unknown): Error {

@@ -4,8 +4,9 @@
  */
 import { ProtocolError } from "./errors.ts";
 import { encodeAck } from "./frame.ts";
+import type { MemoryBudget } from "./memory-budget.ts";
 import { INITIAL_WINDOW } from "./options.ts";
-import { ReorderBuffer } from "./reorder-buffer.ts";
+import { ENTRY_COST, ReorderBuffer } from "./reorder-buffer.ts";
 
 /** What the receiver needs from its session. */
 export interface ReceiverHost<S> {
@@ -17,15 +18,21 @@ export interface ReceiverHost<S> {
   best(): S | undefined;
   /** DATA payload bytes received so far on `s` (reported in every ACK sent on it). */
   received(s: S): number;
-  /** Write a control frame on `s`. */
-  control(frame: Uint8Array, s: S): void;
+  /** Write a control frame on `s`; false when it was dropped (the pipe's queue is too full). */
+  control(frame: Uint8Array, s: S, droppable: boolean): boolean;
   /** Every subflow that is up (for ACKs that must not be lost with one path). */
   all(): readonly S[];
   now(): number;
 }
 
+/** Paused-delivery views shorter than this are copied together into blocks of READY_BLOCK bytes. */
+const SMALL_VIEW = 4096;
+const READY_BLOCK = 64 * 1024;
+/** Repeated acks (for duplicates, duplicate FINs) at most this often. */
+const REPEAT_ACK_MS = 20;
+
 export class Receiver<S> {
-  readonly reorder = new ReorderBuffer();
+  readonly reorder: ReorderBuffer;
   /** Bytes handed to the application. */
   delivered = 0;
   /** The highest offset the peer has been allowed to send. */
@@ -37,13 +44,24 @@ export class Receiver<S> {
   private lastAckLimit = -1;
   private lastAckAt = 0;
   private ready: Uint8Array[] = [];
+  private readyBytes = 0;
+  /** Block the small paused views are copied into, and how much of it is used. */
+  private block: Uint8Array | null = null;
+  private blockFill = 0;
   private paused = false;
   private readonly ackEvery: number;
+  private repeatAckAt = -Infinity;
+  /** What this receiver has charged to the memory budget. */
+  private charged = 0;
 
   constructor(
     private readonly recvWindow: number,
     private readonly host: ReceiverHost<S>,
+    private readonly budget: MemoryBudget | null = null,
   ) {
+    // At most one held segment per 256 bytes of window on average (65 536 for 16 MiB): far more than
+    // any sender's frames produce, and the bookkeeping stays a fraction of the window.
+    this.reorder = new ReorderBuffer(Math.max(1024, recvWindow >>> 8));
     // Acks every ⅛ window (64 KiB … 1 MiB) or on the session's tick: cheap, and the sender's buffer
     // is freed long before it fills.
     this.ackEvery = Math.max(64 * 1024, Math.min(1 << 20, recvWindow >>> 3));
@@ -56,15 +74,48 @@ export class Receiver<S> {
     if (this.peerFin !== null && end > this.peerFin) throw new ProtocolError("EFIN", "data beyond the peer's FIN");
     let v = this.reorder.offer(offset, payload);
     if (v === null) {
-      if (end <= this.reorder.next) this.ack(via); // a duplicate: our ack may have been lost, repeat it
+      // A duplicate: our ack may have been lost, repeat it (not once per duplicate frame: a flood of
+      // tiny duplicates must not become a flood of acks).
+      if (end <= this.reorder.next) this.repeatAck(via);
+      else this.account();
       return;
     }
     while (v !== null) {
       this.deliver(v);
       v = this.reorder.drain();
     }
+    this.account();
     this.checkFin();
     if (this.reorder.next - this.lastAck >= this.ackEvery) this.ack(via);
+  }
+
+  /** Bytes held for the peer's stream (reorder buffer with its bookkeeping, paused deliveries). */
+  get buffered(): number {
+    return this.reorder.cost + this.readyBytes + this.ready.length * ENTRY_COST;
+  }
+
+  /** Bring the memory budget up to date with what is held now. */
+  private account(): void {
+    if (this.budget === null) return;
+    const now = this.buffered;
+    if (now !== this.charged) {
+      this.budget.charge(now - this.charged);
+      this.charged = now;
+    }
+  }
+
+  /** Give back everything charged to the budget (the session is over). */
+  dispose(): void {
+    if (this.budget !== null && this.charged !== 0) this.budget.charge(-this.charged);
+    this.charged = 0;
+  }
+
+  private repeatAck(via: S | null): void {
+    const now = this.host.now();
+    if (now - this.repeatAckAt < REPEAT_ACK_MS) return;
+    this.repeatAckAt = now;
+    if (via === null) this.ackEverywhere();
+    else this.ack(via);
   }
 
   onFin(finalOffset: number): void {
@@ -76,7 +127,7 @@ export class Receiver<S> {
     }
     const dup = this.peerFin !== null;
     this.peerFin = finalOffset;
-    if (dup && this.finDelivered) this.ackEverywhere();
+    if (dup && this.finDelivered) this.repeatAck(null);
     else this.checkFin();
   }
 
@@ -84,21 +135,34 @@ export class Receiver<S> {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    while (this.ready.length > 0 && !this.paused) this.deliver(this.ready.shift()!);
+    const ready = this.ready;
+    this.ready = [];
+    this.readyBytes = 0;
+    this.block = null;
+    let i = 0;
+    while (i < ready.length && !this.paused) this.deliver(ready[i++]!);
+    for (; i < ready.length; i++) this.hold(ready[i]!);
+    this.account();
     this.checkFin();
     if (this.windowLimit() - this.lastAckLimit >= this.ackEvery) this.ack(null);
   }
 
-  /** Send a cumulative ACK with our window (on `via`, or the best subflow). */
+  /**
+   * Send a cumulative ACK with our window (on `via`, or the best subflow). Plain acks are dropped when
+   * the pipe's queue is full (a peer that does not read gets no more); the timer repeats them. The one
+   * that carries the FIN flag always goes.
+   */
   ack(via: S | null): void {
     const s = via ?? this.host.best();
     if (s === undefined) return;
-    const limit = this.windowLimit();
-    if (limit > this.advertised) this.advertised = limit;
+    // Never retract what was advertised; under memory pressure the window grows more slowly.
+    const limit = Math.max(this.windowLimit(), this.advertised);
+    const frame = encodeAck(this.reorder.next, limit, this.finDelivered, this.host.received(s));
+    if (!this.host.control(frame, s, !this.finDelivered)) return;
+    this.advertised = limit;
     this.lastAck = this.reorder.next;
     this.lastAckLimit = limit;
     this.lastAckAt = this.host.now();
-    this.host.control(encodeAck(this.reorder.next, limit, this.finDelivered, this.host.received(s)), s);
   }
 
   /** The ACK that carries the FIN flag goes out on every subflow: losing it with one path stalls the close. */
@@ -114,16 +178,37 @@ export class Receiver<S> {
   }
 
   private windowLimit(): number {
-    return this.delivered + this.recvWindow;
+    return this.delivered + (this.budget === null ? this.recvWindow : this.budget.window(this.recvWindow));
   }
 
   private deliver(v: Uint8Array): void {
-    if (this.paused) {
-      this.ready.push(v);
-      return;
-    }
+    if (this.paused) return this.hold(v);
     this.delivered += v.length;
     if (!this.host.deliver(v)) this.paused = true;
+  }
+
+  /**
+   * Keep an in-order view while the application is paused. Small views are copied together into blocks
+   * (a flood of 1-byte frames is not a flood of view objects), and a view that would pin a much larger
+   * receive buffer is copied.
+   */
+  private hold(v: Uint8Array): void {
+    if (v.length < SMALL_VIEW) {
+      let b = this.block;
+      if (b === null || this.blockFill + v.length > b.length) {
+        b = this.block = new Uint8Array(READY_BLOCK);
+        this.blockFill = 0;
+        this.readyBytes += READY_BLOCK; // a block is charged whole
+        this.ready.push(b);
+      }
+      b.set(v, this.blockFill);
+      this.blockFill += v.length;
+      this.ready[this.ready.length - 1] = b.subarray(0, this.blockFill);
+      return;
+    }
+    this.block = null;
+    this.readyBytes += v.length;
+    this.ready.push(v.buffer.byteLength > 2 * v.length + 64 ? v.slice() : v);
   }
 
   private checkFin(): void {

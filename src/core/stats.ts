@@ -1,5 +1,18 @@
 /** Plain snapshots of a session and its subflows, for --stats, benchmarks and the library API. */
-import type { Session } from "./session.ts";
+import type { ReorderBuffer } from "./reorder-buffer.ts";
+import type { SendBuffer } from "./send-buffer.ts";
+import type { Subflow } from "./subflow.ts";
+
+/** What a snapshot reads of a session (Session implements it; no import of session.ts, so no cycle). */
+export interface StatsSource {
+  readonly idHex: string;
+  readonly state: string;
+  readonly startedAt: number;
+  readonly send: SendBuffer<Subflow>;
+  readonly reorder: ReorderBuffer;
+  readonly reinjectedBytes: number;
+  readonly subflows: readonly Subflow[];
+}
 
 export interface SubflowStats {
   id: number;
@@ -31,7 +44,7 @@ export interface SessionStats {
   subflows: SubflowStats[];
 }
 
-export function snapshot(s: Session, now: number): SessionStats {
+export function snapshot(s: StatsSource, now: number): SessionStats {
   return {
     id: s.idHex,
     state: s.state,

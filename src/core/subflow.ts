@@ -7,7 +7,7 @@ import { FrameDecoder, type FrameSink } from "./decoder.ts";
 import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
 import { encodePing, FrameType } from "./frame.ts";
 import { LEAD_SIZE } from "./handshake.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
 import { RttEstimator } from "./rtt.ts";
 
 /** What a subflow reports to its session. */
@@ -24,6 +24,19 @@ export interface SubflowOwner {
 export type SubflowState = "handshake" | "up" | "closing" | "closed";
 
 let nextId = 1;
+
+/**
+ * Bytes a peer may send beyond the handshake message being read before it is authenticated. Until our
+ * last handshake message is out a legitimate peer sends nothing more than the message we wait for.
+ */
+export const PREAUTH_SLACK = 4096;
+/**
+ * After our last handshake message (allowEarlyData): the peer's proof may be followed at once by the
+ * data its initial window allows, plus frame headers and control frames.
+ */
+export const EARLY_DATA = (1 << 20) + 64 * 1024;
+/** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
+export const CONTROL_SLACK = 64 * 1024;
 
 export class Subflow implements PipeHandler {
   readonly id = nextId++;
@@ -44,6 +57,13 @@ export class Subflow implements PipeHandler {
   reported = 0;
   /** When the peer last reported progress here, or the subflow went from idle to busy (liveness.ts). */
   progressAt = 0;
+  /** Went from idle to busy and no report since: the first one takes a full round trip (liveness.ts). */
+  awaitingFirst = false;
+  /**
+   * In doubt: bytes stayed unacknowledged too long, so they were resent on other paths and this one gets
+   * no new data until the peer reports progress on it again (or it is declared dead). See liveness.ts.
+   */
+  doubt = false;
   /** Redundant scheduler: offset of the next byte this subflow sends. */
   cursor = 0;
   writable = true;
@@ -64,9 +84,14 @@ export class Subflow implements PipeHandler {
   // handshake phase
   private hsChunks: Uint8Array[] = [];
   private hsBytes = 0;
+  private hsEnded = false;
   private hsWant = 0;
   private hsWaiter: ((b: Uint8Array) => void) | null = null;
   private hsFail: ((e: Error) => void) | null = null;
+  private hsSlack = PREAUTH_SLACK;
+  // frames phase: queue limits (see bind)
+  private controlHighWater = Number.MAX_SAFE_INTEGER;
+  private maxQueue = Number.MAX_SAFE_INTEGER;
 
   constructor(
     readonly pipe: Pipe,
@@ -115,9 +140,19 @@ export class Subflow implements PipeHandler {
     this.pipe.write(bytes);
   }
 
-  /** Handshake done: frames from now on go to `owner`; bytes already read past the handshake are fed. */
-  bind(owner: SubflowOwner, maxPayload: number): void {
+  /** Our last handshake message is out: the peer may now follow its proof with data at once. */
+  allowEarlyData(): void {
+    this.hsSlack = EARLY_DATA;
+  }
+
+  /**
+   * Handshake done: frames from now on go to `owner`; bytes already read past the handshake are fed.
+   * `maxQueue`: bytes waiting in the pipe past which the subflow is aborted (the peer does not read).
+   */
+  bind(owner: SubflowOwner, maxPayload: number, maxQueue = Number.MAX_SAFE_INTEGER): void {
     this.owner = owner;
+    this.controlHighWater = maxPayload + CONTROL_SLACK;
+    this.maxQueue = Math.max(maxQueue, 2 * this.controlHighWater);
     this.state = "up";
     this.decoder = new FrameDecoder(owner.frameSink(this), maxPayload);
     this.lastReceiveAt = this.now();
@@ -130,19 +165,39 @@ export class Subflow implements PipeHandler {
 
   /** Write a DATA frame; returns whether more may be written now. */
   sendData(frame: Uint8Array, payloadLength: number): boolean {
-    if (this.inflight <= 0) this.progressAt = this.now();
+    if (this.inflight <= 0) {
+      this.progressAt = this.now();
+      this.awaitingFirst = true;
+    }
     this.dataSent += payloadLength;
     this.inflight += payloadLength;
     this.bytesSent += payloadLength;
     const ok = this.pipe.write(frame);
-    if (!ok) this.writable = false;
+    if (!ok) {
+      this.writable = false;
+      this.checkQueue();
+    }
     return ok;
   }
 
-  /** Write a control frame (ack, ping, FIN …); control frames ignore backpressure: they are tiny. */
-  sendControl(frame: Uint8Array): void {
-    if (this.state !== "up") return;
-    if (!this.pipe.write(frame)) this.writable = false;
+  /**
+   * Write a control frame (ack, ping, FIN …); control frames ignore backpressure: they are tiny. A
+   * `droppable` one (a plain ack, a pong: a later one supersedes it) is dropped while the pipe's queue
+   * is above its high-water mark; returns whether the frame was written.
+   */
+  sendControl(frame: Uint8Array, droppable = false): boolean {
+    if (this.state !== "up") return false;
+    if (!this.writable && droppable && this.pipe.queued > this.controlHighWater) return false;
+    if (this.pipe.write(frame)) return true;
+    this.writable = false;
+    this.checkQueue();
+    return this.state === "up";
+  }
+
+  /** A peer that stops reading while we owe it more than maxQueue bytes loses this subflow. */
+  private checkQueue(): void {
+    const q = this.pipe.queued;
+    if (q > this.maxQueue) this.abort(new SessionError("EQUEUE", `peer does not read: ${q} bytes queued on the subflow`));
   }
 
   ping(now: number): void {
@@ -160,8 +215,20 @@ export class Subflow implements PipeHandler {
     if (received > this.peerReceived) {
       this.peerReceived = received;
       this.progressAt = this.now();
+      this.awaitingFirst = false;
+      this.doubt = false;
     }
     this.inflight = this.dataSent - this.peerReceived;
+  }
+
+  /**
+   * Make the pipe hold no memory the sender may reuse (Pipe.detach), before this subflow's frames are
+   * sent elsewhere while it lives. False when the pipe cannot, and still holds queued bytes.
+   */
+  detach(): boolean {
+    if (this.pipe.detach) this.pipe.detach();
+    else if (this.pipe.queued > 0) return false;
+    return true;
   }
 
   /** Fold acknowledged bytes into the delivery-rate estimate (called by the session's timer). */
@@ -190,9 +257,21 @@ export class Subflow implements PipeHandler {
   // ---- PipeHandler ----
   data(view: Uint8Array): void {
     if (this.state === "handshake") {
+      this.heardFrom = true;
       this.hsChunks.push(view);
       this.hsBytes += view.length;
       this.tryHandshakeRead();
+      // Nothing more than the awaited message (and a little) is held for an unauthenticated peer.
+      if (this.hsBytes > (this.hsWaiter ? this.hsWant : 0) + this.hsSlack) {
+        const e = new HandshakeError("EPREAUTH", `peer sent ${this.hsBytes} bytes ahead of the handshake`);
+        this.hsChunks = [];
+        this.hsBytes = 0;
+        const fail = this.hsFail;
+        this.hsWaiter = null;
+        this.hsFail = null;
+        this.abort(e);
+        fail?.(e);
+      }
       return;
     }
     if (this.state === "closed") return;
@@ -205,10 +284,18 @@ export class Subflow implements PipeHandler {
   }
 
   end(): void {
+    if (this.state === "handshake") {
+      this.hsEnded = true; // a handshake message cut short can never complete
+      this.tryHandshakeRead();
+      return;
+    }
     // The peer ended its write side: nothing more will arrive. When we are closing as well the pipe
     // reports closed by itself; otherwise the session decides (a finished peer retires its pipes).
     if (this.state === "up") this.owner?.subflowEnded(this);
   }
+
+  /** Whether the peer sent any byte yet (a pipe closed without one is a health check, not an attack). */
+  heardFrom = false;
 
   /** The subflow is being closed on purpose: its end is no failure and needs no re-dial. */
   retired = false;
@@ -243,7 +330,15 @@ export class Subflow implements PipeHandler {
 
   private tryHandshakeRead(): void {
     const want = this.hsWant;
-    if (!this.hsWaiter || this.hsBytes < want) return;
+    if (!this.hsWaiter) return;
+    if (this.hsBytes < want) {
+      if (!this.hsEnded) return;
+      const fail = this.hsFail;
+      this.hsWaiter = null;
+      this.hsFail = null;
+      fail?.(new HandshakeError("ECLOSED", "the peer ended the connection during the handshake"));
+      return;
+    }
     const out = new Uint8Array(want);
     let fill = 0;
     while (fill < want) {

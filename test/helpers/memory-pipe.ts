@@ -3,8 +3,8 @@
  * high-water mark, abrupt death (kill) and silent loss (blackhole). Test code: one timer per
  * direction, and every write is copied (so delivered views are never mutated).
  */
-import { TransportError } from "../../src/core/errors.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "../../src/core/pipe.ts";
+import { TransportError } from "../../src/contract/errors.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "../../src/contract/pipe.ts";
 
 export interface MemoryLinkOptions {
   /** Fixed one-way latency. */
@@ -185,6 +185,9 @@ export class MemoryPipe implements Pipe {
     if (this.closedPending) this.deliverClosed();
     else this.maybeDrain();
   }
+
+  /** Nothing to do: every write is copied. */
+  detach(): void {}
 
   write(bytes: Uint8Array): boolean {
     if (this.closing || this.done) return false;

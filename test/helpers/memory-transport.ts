@@ -2,8 +2,8 @@
  * A Transport for tests over in-memory pipes: `mem://NAME`. Listeners live in a MemoryNetwork
  * (one shared default per process); listening on `mem://` or `mem://0` picks a fresh name.
  */
-import { ConfigError, TransportError } from "../../src/core/errors.ts";
-import type { DialOptions, Listener, ListenOptions, Pipe, Transport } from "../../transports/types.ts";
+import { ConfigError, TransportError } from "../../src/contract/errors.ts";
+import type { DialOptions, Listener, ListenOptions, Pipe, Transport } from "../../src/contract/transport.ts";
 import { memoryPipePair, type MemoryPairOptions, type MemoryPipe } from "./memory-pipe.ts";
 
 export { memoryPipePair, MemoryPipe, seededRandom } from "./memory-pipe.ts";

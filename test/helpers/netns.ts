@@ -2,14 +2,23 @@
  * Test networks in Linux network namespaces: two hosts ("a" dials, "b" listens) joined by several veth
  * links, each its own subnet (198.18.N.0/24 and fdbc:N::/64), optionally rate-limited with tbf. Links can
  * be cut silently (nftables drop: packets vanish, nothing is reset) or loudly (link down), and healed.
- * Needs root and iproute2; `networkSkipReason()` says why not when they are missing.
+ * A link with `delayMs` is a pair of TAP devices joined by a userspace forwarder (delay-link.py) that
+ * holds every frame that long in each direction: real propagation delay on a kernel without netem.
+ * Needs root and iproute2 (and python3 + /dev/net/tun for delay links); `networkSkipReason()` and
+ * `delaySkipReason()` say why not when they are missing.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export interface LinkSpec {
   /** tbf rate, e.g. "50mbit"; none = unshaped. */
   rate?: string;
+  /** One-way propagation delay in ms, each direction (a TAP pair + delay-link.py instead of veth). */
+  delayMs?: number;
 }
+
+const DELAY_LINK = join(import.meta.dir, "delay-link.py");
 
 export interface Link {
   index: number;
@@ -38,6 +47,18 @@ export function networkSkipReason(): string | null {
   return null;
 }
 
+/** Why links with delay cannot be built here (on top of networkSkipReason), or null. */
+export function delaySkipReason(): string | null {
+  if (spawnSync("python3", ["--version"]).status !== 0) return "python3 is not installed (delay links)";
+  if (!existsSync("/dev/net/tun")) return "/dev/net/tun is missing (delay links)";
+  return null;
+}
+
+/** Sleep synchronously (the topology is built synchronously). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export function hasNft(): boolean {
   return spawnSync("nft", ["--version"]).status === 0;
 }
@@ -48,6 +69,7 @@ export class Topology {
   readonly a: string;
   readonly b: string;
   readonly links: Link[] = [];
+  private readonly forwarders: ChildProcess[] = [];
 
   constructor(specs: LinkSpec[]) {
     const tag = `${process.pid % 100000}x${counter++}`;
@@ -59,7 +81,13 @@ export class Topology {
     specs.forEach((spec, i) => {
       const ifA = `a${i}${tag}`.slice(0, 15);
       const ifB = `b${i}${tag}`.slice(0, 15);
-      run(["ip", "link", "add", ifA, "netns", this.a, "type", "veth", "peer", "name", ifB, "netns", this.b]);
+      if (spec.delayMs === undefined) {
+        run(["ip", "link", "add", ifA, "netns", this.a, "type", "veth", "peer", "name", ifB, "netns", this.b]);
+      } else {
+        run(["ip", "-n", this.a, "tuntap", "add", "dev", ifA, "mode", "tap"]);
+        run(["ip", "-n", this.b, "tuntap", "add", "dev", ifB, "mode", "tap"]);
+        this.startForwarder(ifA, ifB, spec.delayMs);
+      }
       const link: Link = {
         index: i,
         ifA,
@@ -83,6 +111,50 @@ export class Topology {
       }
       this.links.push(link);
     });
+    for (const l of this.links) if (specs[l.index]!.delayMs !== undefined) this.waitCarrier(l);
+  }
+
+  private startForwarder(ifA: string, ifB: string, delayMs: number): void {
+    const p = spawn("python3", [DELAY_LINK, this.a, ifA, this.b, ifB, String(delayMs)], { stdio: ["ignore", "ignore", "inherit"] });
+    this.forwarders.push(p);
+  }
+
+  /** Block until the forwarder attached both TAP devices of link l (carrier up), at most 10 s. */
+  private waitCarrier(l: Link): void {
+    const carrier = (ns: string, dev: string) => run(["ip", "-n", ns, "-o", "link", "show", dev]).includes("LOWER_UP");
+    const until = Date.now() + 10_000;
+    while (!(carrier(this.a, l.ifA) && carrier(this.b, l.ifB))) {
+      if (Date.now() > until) throw new Error(`delay link ${l.index}: forwarder did not attach within 10 s`);
+      sleepSync(20);
+    }
+  }
+
+  /**
+   * Give host h its own /etc/hosts (`ip netns exec` bind-mounts /etc/netns/NS/hosts over it).
+   * Removed again by destroy().
+   */
+  hosts(host: "a" | "b", text: string): void {
+    const d = `/etc/netns/${host === "a" ? this.a : this.b}`;
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, "hosts"), text);
+  }
+
+  /**
+   * Source-address policy routing on host a, as on a multi-homed client: for each link i, `ip rule from
+   * a4/a6 lookup 100+i` and a default route via host b's address on that link in table 100+i. Every
+   * address of b is then reachable over every link, the link chosen by the source address.
+   */
+  policyRoutes(): void {
+    for (const l of this.links) {
+      const table = String(100 + l.index);
+      for (const [src, gw, v] of [
+        [l.a4, l.b4, "-4"],
+        [l.a6, l.b6, "-6"],
+      ] as const) {
+        run(["ip", "-n", this.a, v, "rule", "add", "from", src, "lookup", table]);
+        run(["ip", "-n", this.a, v, "route", "add", "default", "via", gw, "dev", l.ifA, "table", table]);
+      }
+    }
   }
 
   /** argv to run `cmd` inside host a or b. */
@@ -117,6 +189,8 @@ export class Topology {
   }
 
   destroy(): void {
+    for (const p of this.forwarders) p.kill();
+    for (const ns of [this.a, this.b]) rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
     run(["ip", "netns", "del", this.a], false);
     run(["ip", "netns", "del", this.b], false);
   }

@@ -2,7 +2,7 @@
  * Test helpers around the Pipe contract: a recording PipeHandler, a backpressure-respecting
  * writer, deterministic test data, and a guard that turns a hang into a descriptive failure.
  */
-import type { Pipe, PipeHandler } from "../../src/core/pipe.ts";
+import type { Pipe, PipeHandler } from "../../src/contract/pipe.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -4,10 +4,10 @@
  * (transports/socket-pipe.ts) and dial guard (transports/dial-guard.ts); everything else is here.
  */
 import { existsSync, unlinkSync } from "node:fs";
-import { ConfigError, TransportError } from "../../src/core/errors.ts";
+import { ConfigError, TransportError } from "../../src/contract/errors.ts";
 import { guardDial } from "../../transports/dial-guard.ts";
 import { type SinkSocket, type SocketSink, SocketPipe, socketHandlers, toTransportError } from "../../transports/socket-pipe.ts";
-import type { Listener, Pipe, Transport } from "../../transports/types.ts";
+import type { Listener, Pipe, Transport } from "../../src/contract/transport.ts";
 
 function socketPath(url: URL): string {
   if (url.host !== "" || url.pathname === "" || url.pathname === "/") {

@@ -11,7 +11,7 @@ import { Acceptor } from "../../src/core/acceptor.ts";
 import { withDefaults } from "../../src/core/options.ts";
 import { PathManager } from "../../src/core/path-manager.ts";
 import type { Session, SessionEvents } from "../../src/core/session.ts";
-import { TransportRegistry } from "../../src/registry.ts";
+import { TransportRegistry } from "../../src/paths/registry.ts";
 import { builtinTransports } from "../../transports/index.ts";
 import { transportCompliance } from "../transport-compliance.ts";
 import { unixTransport } from "../helpers/unix-transport.ts";

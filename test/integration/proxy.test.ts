@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TransportError } from "../../src/core/errors.ts";
+import { TransportError } from "../../src/contract/errors.ts";
 import { connectRequest, parseConnectReply, redact, resolveProxy } from "../../transports/proxy.ts";
 import { binPath, bondcat, listeningUrls, missing, type Proc, start, stopAll } from "../helpers/procs.ts";
 import { randomFile, sha256File } from "../helpers/files.ts";

@@ -1,8 +1,8 @@
 /** TCP details the shared compliance suite cannot know: addresses, error codes, options. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { ConfigError, TransportError } from "../../src/core/errors.ts";
-import type { Pipe } from "../../src/core/pipe.ts";
-import type { Listener } from "../../transports/types.ts";
+import { ConfigError, TransportError } from "../../src/contract/errors.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
+import type { Listener } from "../../src/contract/transport.ts";
 import { tcpTransport } from "../../transports/tcp.ts";
 import { Recorder, within } from "../helpers/pipe-recorder.ts";
 

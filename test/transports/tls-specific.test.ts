@@ -1,11 +1,11 @@
 /** TLS details beyond the compliance suite: certificate checks, pins, client certificates, ephemeral certificates. */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
-import { TransportError } from "../../src/core/errors.ts";
-import type { Pipe } from "../../src/core/pipe.ts";
+import { TransportError } from "../../src/contract/errors.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
 import { generateSelfSigned } from "../../transports/self-signed.ts";
 import { tlsTransport } from "../../transports/tls.ts";
-import type { DialOptions, ListenOptions } from "../../transports/types.ts";
+import type { DialOptions, ListenOptions } from "../../src/contract/transport.ts";
 import { makePki, pem, type Pki } from "../helpers/certs.ts";
 import { Recorder, sleep, within } from "../helpers/pipe-recorder.ts";
 import { missing } from "../helpers/procs.ts";

@@ -1,8 +1,8 @@
 /** WebSocket details beyond the compliance suite: paths, headers, pins, client certificates, framing rules. */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { TransportError } from "../../src/core/errors.ts";
-import type { Pipe } from "../../src/core/pipe.ts";
-import type { DialOptions, ListenOptions } from "../../transports/types.ts";
+import { TransportError } from "../../src/contract/errors.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
+import type { DialOptions, ListenOptions } from "../../src/contract/transport.ts";
 import { wsTransport } from "../../transports/ws.ts";
 import { makePki, pem, type Pki } from "../helpers/certs.ts";
 import { Recorder, sleep, within } from "../helpers/pipe-recorder.ts";

@@ -6,7 +6,8 @@ import * as exit from "../../src/cli/exit-codes.ts";
 import { FLAGS } from "../../src/cli/flags.ts";
 import { HELP_TEXT } from "../../src/cli/help.ts";
 import { parseSize } from "../../src/cli/units.ts";
-import { ConfigError, HandshakeError, ProtocolError, SessionError, TransportError } from "../../src/core/errors.ts";
+import { ConfigError, TransportError } from "../../src/contract/errors.ts";
+import { HandshakeError, ProtocolError, SessionError } from "../../src/core/errors.ts";
 import { DEFAULT_MAX_PAYLOAD } from "../../src/core/frame.ts";
 
 /** Parse and expect a run config. */
@@ -445,7 +446,10 @@ describe("help and version", () => {
   );
 
   test.each([[["--version"]], [["-version"]], [["-v", "--version"]]])("%p → version", (argv) => {
-    expect(parseArgs(argv, {})).toEqual({ kind: "version", text: `bondcat ${pkg.version}` });
+    expect(parseArgs(argv, {})).toEqual({
+      kind: "version",
+      text: `bondcat ${pkg.version} (bun ${Bun.version}, ${process.platform} ${process.arch})`,
+    });
   });
 
   test("-H is a header, not help", () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { FrameDecoder, type FrameSink } from "../../src/core/decoder.ts";
-import { BondError, ProtocolError } from "../../src/core/errors.ts";
+import { BondError } from "../../src/contract/errors.ts";
+import { ProtocolError } from "../../src/core/errors.ts";
 import {
   ACK_FIN,
   AbortCode,

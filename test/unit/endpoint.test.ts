@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError } from "../../src/core/errors.ts";
-import { endpointHost, endpointPort, formatEndpoint, parseEndpoint } from "../../src/endpoint.ts";
+import { ConfigError } from "../../src/contract/errors.ts";
+import { urlHost, urlPort } from "../../src/contract/address.ts";
+import { formatEndpoint, parseEndpoint } from "../../src/paths/endpoint.ts";
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
@@ -39,8 +40,8 @@ describe("parseEndpoint: accepted forms", () => {
   ])("%p", (text, href, host, port) => {
     const url = parseEndpoint(text);
     expect(url.href).toBe(href);
-    expect(endpointHost(url)).toBe(host);
-    expect(endpointPort(url)).toBe(port);
+    expect(urlHost(url)).toBe(host);
+    expect(urlPort(url)).toBe(port);
   });
 
   test("defaultScheme applies to bare host:port only", () => {

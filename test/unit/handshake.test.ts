@@ -1,31 +1,35 @@
 /**
- * Handshake messages and proofs (src/core/handshake.ts): layout, typed errors, HMAC inputs.
- * Expected proofs are recomputed here with node:crypto from the formulas in docs/PROTOCOL.md §2.
+ * Handshake messages and proofs (src/core/handshake.ts): layout, typed errors, CPace and HMAC inputs.
+ * Expected values are recomputed here from the formulas in docs/PROTOCOL.md §2 (node:crypto HMAC and
+ * the CPace primitives, themselves checked against the draft's vectors in cpace.test.ts).
  */
 import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
-import { BondError, HandshakeError } from "../../src/core/errors.ts";
+import { BondError } from "../../src/contract/errors.ts";
+import { calculateGenerator, intermediateKey, scalarFromBytes, scalarMult, scalarMultVfy } from "../../src/core/cpace.ts";
+import { HandshakeError } from "../../src/core/errors.ts";
 import {
+  answerOpen,
   clientProof,
   clientProofOk,
   decodeHello,
   decodeReply,
   encodeHello,
   encodeReply,
+  finishOpen,
   hasMagic,
   HELLO_SIZE,
   HelloKind,
   MAGIC,
-  newKey,
   newSessionId,
-  openAuthKey,
+  openKeys,
   PROOF_SIZE,
   REPLY_SIZE,
   ReplyStatus,
   serverProofOk,
   SESSION_ID_OFFSET,
   SESSION_ID_SIZE,
-  sessionKey,
+  startOpen,
   VERSION,
 } from "../../src/core/handshake.ts";
 
@@ -57,15 +61,16 @@ const SID = Uint8Array.from({ length: 16 }, (_, i) => i);
 const CKEY = new Uint8Array(32).fill(0x11);
 const SKEY = new Uint8Array(32).fill(0x22);
 
-/** A complete, successful OPEN exchange, pure. */
+/** A complete OPEN exchange, pure: CPace shares in HELLO and REPLY, keys on both sides. */
 function openExchange(clientSecret: string, serverSecret: string) {
-  const hello = encodeHello(HelloKind.OPEN, SID, CKEY);
+  const { hello, scalar } = startOpen(clientSecret, SID);
   const h = decodeHello(hello);
-  const serverAuth = openAuthKey(serverSecret);
-  const reply = encodeReply(ReplyStatus.OK, h, SKEY, serverAuth);
-  const clientAuth = openAuthKey(clientSecret);
-  return { hello, h, reply, serverAuth, clientAuth };
+  const server = answerOpen(serverSecret, h);
+  const reply = server.reply;
+  const client = finishOpen(scalar, hello, reply);
+  return { hello, h, reply, serverAuth: server.keys.authKey, clientAuth: client.authKey, server: server.keys, client };
 }
+const randomKey = (): Uint8Array => crypto.getRandomValues(new Uint8Array(32));
 
 describe("HELLO", () => {
   test("constants", () => {
@@ -139,14 +144,14 @@ describe("REPLY", () => {
     expect(reply.length).toBe(104);
     expect(hex(reply.subarray(0, 8))).toBe("424e4443" + "01" + "00" + "0000");
     expect(hex(reply.subarray(8, 24))).toBe(hex(SID));
-    expect(hex(reply.subarray(40, 72))).toBe("22".repeat(32));
+    expect(hex(reply.subarray(40, 72))).not.toBe("00".repeat(32)); // the server's CPace share
     expect(hex(reply.subarray(72, 104))).toBe(hmac(serverAuth, utf8("server"), hello, reply.subarray(0, 72)));
   });
 
   test("the server nonce (bytes 24..40) is fresh", () => {
     const h = decodeHello(encodeHello(HelloKind.OPEN, SID, CKEY));
-    const a = encodeReply(ReplyStatus.OK, h, SKEY, openAuthKey(""));
-    const b = encodeReply(ReplyStatus.OK, h, SKEY, openAuthKey(""));
+    const a = encodeReply(ReplyStatus.OK, h, SKEY, randomKey());
+    const b = encodeReply(ReplyStatus.OK, h, SKEY, randomKey());
     expect(hex(a.subarray(24, 40))).not.toBe(hex(b.subarray(24, 40)));
   });
 
@@ -163,7 +168,7 @@ describe("REPLY", () => {
     expect(r.status).toBe(0);
     expect(hex(r.sessionId)).toBe(hex(SID));
     expect(hex(r.nonce)).toBe(hex(reply.subarray(24, 40)));
-    expect(hex(r.key)).toBe(hex(SKEY));
+    expect(hex(r.key)).toBe(hex(reply.subarray(40, 72)));
     expect(hex(r.proof)).toBe(hex(reply.subarray(72)));
     expect(r.raw).toBe(reply);
   });
@@ -200,51 +205,69 @@ describe("REPLY", () => {
   });
 });
 
-describe("keys", () => {
-  test("openAuthKey = HMAC-SHA256(key = secret, 'bondcat v1 open'); known answers", () => {
-    expect(hex(openAuthKey(""))).toBe("e4787eb21f9c966a8892afd6c17744152e206d9d856bc5b4e12e01e9265b854b");
-    expect(hex(openAuthKey("s3cret"))).toBe("2c81d2d9961d6461e09fb436afe6f34f172a5f65edf0371708262a9e8e6ad8e9");
-    expect(hex(openAuthKey("pässwörd"))).toBe(hmac(utf8("pässwörd"), utf8("bondcat v1 open")));
+describe("keys (CPace)", () => {
+  test("the HELLO carries the client share: y·g(secret, 'bondcat v1 open', HELLO[8..40))", () => {
+    const ya = 0x1234567890abcdefn;
+    const { hello } = startOpen("s3cret", SID, ya);
+    const g = calculateGenerator(utf8("s3cret"), utf8("bondcat v1 open"), hello.subarray(8, 40));
+    expect(hex(hello.subarray(40, 72))).toBe(hex(scalarMult(ya, g)));
+    expect(hex(hello.subarray(0, 24))).toBe("424e4443" + "01" + "01" + "0000" + hex(SID));
   });
 
-  test("sessionKey = HMAC-SHA256(key = secret, 'bondcat v1 session' ‖ id ‖ clientKey ‖ serverKey); known answer", () => {
-    expect(hex(sessionKey("s3cret", SID, CKEY, SKEY))).toBe("824b840bba9bfd2b00bc190c444ea994253c7f384d15fdfdd480f46d6b08d75c");
-    expect(hex(sessionKey("", SID, CKEY, SKEY))).toBe(hmac(new Uint8Array(0), utf8("bondcat v1 session"), SID, CKEY, SKEY));
+  test("openKeys = HMAC(ISK, label) with ISK over transcript_ir(Ya, HELLO[0..40), Yb, REPLY[0..40))", () => {
+    const { hello, reply, server } = openExchange("k", "k");
+    const k = new Uint8Array(32).fill(7);
+    const isk = intermediateKey(hello.subarray(8, 40), k, hello.subarray(40, 72), hello.subarray(0, 40), reply.subarray(40, 72), reply.subarray(0, 40));
+    const keys = openKeys(k, hello, reply);
+    expect(hex(keys.authKey)).toBe(hmac(isk, utf8("bondcat v1 open")));
+    expect(hex(keys.sessionKey)).toBe(hmac(isk, utf8("bondcat v1 session")));
+    expect(server.authKey.length).toBe(32);
+    expect(server.sessionKey.length).toBe(32);
   });
 
-  test("sessionKey depends on the secret, the id and both keys (and their order)", () => {
-    const base = hex(sessionKey("k", SID, CKEY, SKEY));
-    expect(hex(sessionKey("k", SID, CKEY, SKEY))).toBe(base);
-    expect(sessionKey("k", SID, CKEY, SKEY).length).toBe(32);
-    const variants = [
-      sessionKey("K", SID, CKEY, SKEY),
-      sessionKey("", SID, CKEY, SKEY),
-      sessionKey("k", flip(SID, 0), CKEY, SKEY),
-      sessionKey("k", SID, flip(CKEY, 31), SKEY),
-      sessionKey("k", SID, CKEY, flip(SKEY, 0)),
-      sessionKey("k", SID, SKEY, CKEY),
-    ];
-    const all = new Set([base, ...variants.map(hex)]);
-    expect(all.size).toBe(variants.length + 1);
+  test("same secret: both sides derive the same keys; fresh for every exchange", () => {
+    const a = openExchange("s3cret", "s3cret");
+    expect(hex(a.client.authKey)).toBe(hex(a.server.authKey));
+    expect(hex(a.client.sessionKey)).toBe(hex(a.server.sessionKey));
+    expect(hex(a.client.authKey)).not.toBe(hex(a.client.sessionKey));
+    const b = openExchange("s3cret", "s3cret");
+    expect(hex(b.client.sessionKey)).not.toBe(hex(a.client.sessionKey));
+    const none = openExchange("", "");
+    expect(hex(none.client.sessionKey)).toBe(hex(none.server.sessionKey));
   });
 
-  test("newSessionId / newKey sizes and freshness", () => {
+  test("different secrets: the keys differ", () => {
+    const x = openExchange("alpha", "beta");
+    expect(hex(x.client.authKey)).not.toBe(hex(x.server.authKey));
+    expect(hex(x.client.sessionKey)).not.toBe(hex(x.server.sessionKey));
+  });
+
+  test("an invalid share (identity, not an encoding) is EAUTH on both sides", () => {
+    for (const bad of [new Uint8Array(32), new Uint8Array(32).fill(0xff)]) {
+      const hello = encodeHello(HelloKind.OPEN, SID, bad);
+      expect(handshakeErrorOf(() => answerOpen("s", decodeHello(hello))).code).toBe("EAUTH");
+      const { hello: h2, scalar } = startOpen("s", SID);
+      const reply = encodeReply(ReplyStatus.OK, decodeHello(h2), bad, randomKey());
+      expect(handshakeErrorOf(() => finishOpen(scalar, h2, reply)).code).toBe("EAUTH");
+    }
+  });
+
+  test("newSessionId size and freshness", () => {
     expect(newSessionId().length).toBe(16);
-    expect(newKey().length).toBe(32);
-    expect(hex(newKey())).not.toBe(hex(newKey()));
+    expect(hex(newSessionId())).not.toBe(hex(newSessionId()));
   });
 });
 
 describe("proofs", () => {
   test("OPEN with matching secrets: both proofs accepted, both sides derive the same session key", () => {
     const { hello, h, reply, clientAuth, serverAuth } = openExchange("s3cret", "s3cret");
-    const r = decodeReply(reply, hello);
+    expect(decodeReply(reply, hello).status).toBe(0);
+    expect(h.kind).toBe(HelloKind.OPEN);
     expect(serverProofOk(clientAuth, hello, reply)).toBe(true);
     const proof = clientProof(clientAuth, hello, reply);
     expect(proof.length).toBe(32);
     expect(hex(proof)).toBe(hmac(clientAuth, utf8("client"), hello, reply));
     expect(clientProofOk(serverAuth, hello, reply, proof)).toBe(true);
-    expect(hex(sessionKey("s3cret", SID, CKEY, r.key))).toBe(hex(sessionKey("s3cret", h.sessionId, h.key, SKEY)));
   });
 
   test("OPEN without a secret works the same (empty secret)", () => {
@@ -287,8 +310,8 @@ describe("proofs", () => {
   });
 
   test("JOIN: proofs keyed by the session key; the wrong session key is rejected", () => {
-    const key = sessionKey("", SID, CKEY, SKEY);
-    const wrong = sessionKey("", SID, CKEY, flip(SKEY, 5));
+    const key = randomKey();
+    const wrong = flip(key, 5);
     const hello = encodeHello(HelloKind.JOIN, SID, null);
     const reply = encodeReply(ReplyStatus.OK, decodeHello(hello), null, key);
     expect(hex(reply.subarray(40, 72))).toBe("00".repeat(32));
@@ -300,7 +323,7 @@ describe("proofs", () => {
     expect(clientProofOk(key, hello, reply, clientProof(key, hello, reply))).toBe(true);
     expect(clientProofOk(key, hello, reply, clientProof(wrong, hello, reply))).toBe(false);
     // an OPEN auth key does not prove a JOIN
-    expect(clientProofOk(key, hello, reply, clientProof(openAuthKey(""), hello, reply))).toBe(false);
+    expect(clientProofOk(key, hello, reply, clientProof(openExchange("", "").client.authKey, hello, reply))).toBe(false);
   });
 
   test("a proof from one exchange does not verify another (fresh nonces)", () => {
@@ -312,31 +335,69 @@ describe("proofs", () => {
   });
 });
 
-describe("worked example (docs/PROTOCOL.md §10)", () => {
-  // Fixed nonces and keys instead of random ones; no pre-shared secret.
-  const hello = new Uint8Array(72);
-  hello.set([0x42, 0x4e, 0x44, 0x43, 1, 1, 0, 0]);
-  hello.set(SID, 8);
-  hello.set(Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i), 24);
-  hello.fill(0x11, 40, 72);
-  const reply = new Uint8Array(104);
-  reply.set([0x42, 0x4e, 0x44, 0x43, 1, 0, 0, 0]);
-  reply.set(SID, 8);
-  reply.set(Uint8Array.from({ length: 16 }, (_, i) => 0xb0 + i), 24);
-  reply.fill(0x22, 40, 72);
-  const SERVER_PROOF = "2e29148d447ff929bf81b8b4399f4737b3f9c508c3de76defdb7d43dfdb12a39";
-  const CLIENT_PROOF = "66de0c4847996217d868ede92c154966d77d73ad275340fa5707ad6f87b0b0bf";
-  const SESSION_KEY = "78a766c5b1c4ba7ec2db88846304964c565c186d145375ccd7337e48d7827d5b";
-  reply.set(Buffer.from(SERVER_PROOF, "hex"), 72);
+describe("worked example (docs/PROTOCOL.md §10) and known answers (§2.4)", () => {
+  // Fixed nonces, and the scalars of draft-irtf-cfrg-cpace B.3 instead of random ones.
+  const YA = scalarFromBytes(Buffer.from("da3d23700a9e5699258aef94dc060dfda5ebb61f02a5ea77fad53f4ff0976d08", "hex"));
+  const YB = scalarFromBytes(Buffer.from("d2316b454718c35362d83d69df6320f38578ed5984651435e2949762d900b80d", "hex"));
+  function example(secret: string) {
+    const hello = new Uint8Array(72);
+    hello.set([0x42, 0x4e, 0x44, 0x43, 1, 1, 0, 0]);
+    hello.set(SID, 8);
+    hello.set(Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i), 24);
+    const g = calculateGenerator(utf8(secret), utf8("bondcat v1 open"), hello.subarray(8, 40));
+    hello.set(scalarMult(YA, g), 40);
+    const reply = new Uint8Array(104);
+    reply.set([0x42, 0x4e, 0x44, 0x43, 1, 0, 0, 0]);
+    reply.set(SID, 8);
+    reply.set(Uint8Array.from({ length: 16 }, (_, i) => 0xb0 + i), 24);
+    reply.set(scalarMult(YB, g), 40);
+    return { hello, reply, g };
+  }
+  const KNOWN = {
+    "": {
+      g: "6623e23b3aa56180f04b389a9b0632fc0f4b414036da6dd75e3a62d03cc6fa4f",
+      ya: "16b84227833c3af26215289dcfa19d0556e049ee30f6e291cd382668135a1059",
+      yb: "4016fb5b33dba4d449a72a32445d5188f1ad74e072edbe03f7473886c95a135a",
+      k: "769508dadb3ca7d3bdda05ec92c9af2a77a5a21c253ce8ba9433e1fc52147221",
+      auth: "10bd30fcec7b9e417d249a03cbcad4372112618294dda44dd77a4891d2761cb7",
+      session: "d77509762e1937a3e573eb3ca4da971b8d36ca25941578520a8724b174e7a9cc",
+      serverProof: "69564408668caa870c8b7a8a453ce907547b1616431e7cc1db7d16d77035dd3d",
+      clientProof: "8f373869d2ad03ba21c434dd744f389bc92b907caa252c7c1b4dff5eefcf6808",
+    },
+    s3cret: {
+      g: "e454b73abe97715f691cf7e591ad3836e99b8fc3e26b51507937659f7a790455",
+      ya: "36d7e77fe69f2b0830763a9eb57245c7380a06697e23eb837ab9b63d49b35c2f",
+      yb: "c4af8443cf94d9696b32a48dedb05daccad5551caaa0ba08f6ed270f62918754",
+      k: "20b7e44080fe96bb683e58d883373aa6e7472a9072843ee1921a021334188817",
+      auth: "c64b8e30c35377cfdf892c869fd2be7da7d10ebda6cd582a26d769ee62bf41d3",
+      session: "ec53c72192cf60eeb00dbe9e43aeccb0a5bd94d4ab86bce78be16ac7a611a8a3",
+      serverProof: "7b0fde6041b39f48525e06b0221d68411a7d6d93429d679753860103c767acac",
+      clientProof: "b1f2b24dbd2e609334dd5dd2aa293188fdba4be50fcefbc7d6bab15f4a22231a",
+    },
+  } as const;
 
-  test("the example messages parse and both proofs verify", () => {
-    const auth = openAuthKey("");
-    const h = decodeHello(hello);
-    expect(h.kind).toBe(HelloKind.OPEN);
-    const r = decodeReply(reply, hello);
-    expect(serverProofOk(auth, hello, reply)).toBe(true);
-    expect(hex(clientProof(auth, hello, reply))).toBe(CLIENT_PROOF);
-    expect(clientProofOk(auth, hello, reply, Buffer.from(CLIENT_PROOF, "hex"))).toBe(true);
-    expect(hex(sessionKey("", h.sessionId, h.key, r.key))).toBe(SESSION_KEY);
+  test.each(Object.keys(KNOWN))("secret %p: generator, shares, K, keys and proofs", (secret) => {
+    const want = KNOWN[secret as keyof typeof KNOWN];
+    const { hello, reply, g } = example(secret);
+    expect(hex(g.toBytes())).toBe(want.g);
+    expect(hex(hello.subarray(40, 72))).toBe(want.ya);
+    expect(hex(reply.subarray(40, 72))).toBe(want.yb);
+    const kServer = scalarMultVfy(YB, hello.subarray(40, 72))!;
+    expect(hex(kServer)).toBe(want.k);
+    expect(hex(scalarMultVfy(YA, reply.subarray(40, 72))!)).toBe(want.k);
+    const keys = openKeys(kServer, hello, reply);
+    expect(hex(keys.authKey)).toBe(want.auth);
+    expect(hex(keys.sessionKey)).toBe(want.session);
+    expect(hmac(keys.authKey, utf8("server"), hello, reply.subarray(0, 72))).toBe(want.serverProof);
+    reply.set(Buffer.from(want.serverProof, "hex"), 72);
+    // the client's view, through the production code
+    const client = finishOpen(YA, hello, reply);
+    expect(hex(client.sessionKey)).toBe(want.session);
+    expect(serverProofOk(client.authKey, hello, reply)).toBe(true);
+    expect(hex(clientProof(client.authKey, hello, reply))).toBe(want.clientProof);
+    // and the server's, through the production code (same scalar)
+    const server = answerOpen(secret, decodeHello(hello), YB);
+    expect(hex(server.reply.subarray(40, 72))).toBe(want.yb);
+    expect(hex(server.keys.sessionKey)).not.toBe(want.session); // its REPLY has a fresh nonce: another transcript
   });
 });

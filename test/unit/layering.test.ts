@@ -1,14 +1,21 @@
 /**
- * Layering (DESIGN §1): the engine (src/core) imports nothing outside src/core but node: builtins,
- * and transport plugins (transports/) reach into the engine only for the contract: type-only imports
- * of src/core/pipe.ts, and src/core/errors.ts (the error classes plugins throw, so value imports).
+ * Layering (docs/ARCHITECTURE.md "Dependency rules"), checked on every import of every source file:
+ *   src/contract   → nothing of ours (node: builtins only): the plugin contract
+ *   src/core       → src/contract (+ node: builtins, @noble/curves for the handshake's CPace): the engine
+ *   transports/    → src/contract (+ packages): the plugins
+ *   src/io         → nothing of ours
+ *   src/paths      ↛ src/cli, src/api, src/modes, transports/
+ *   src/modes      ↛ transports/, src/cli
+ *   src/api        ↛ src/cli, src/modes (the local sides are the command line's)
+ *   src/cli        ↛ src/core, transports/ (it composes through src/api)
+ * and no import cycle anywhere under src/ or transports/ (type imports included).
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const CORE = join(ROOT, "src", "core");
+const SRC = join(ROOT, "src");
 const TRANSPORTS = join(ROOT, "transports");
 
 interface ImportRef {
@@ -125,43 +132,99 @@ describe("import scanner (self-test)", () => {
   });
 });
 
-describe("layering", () => {
-  test("src/core imports only src/core and node: builtins", () => {
-    const files = tsFiles(CORE);
-    expect(files.length).toBeGreaterThan(10);
-    const bad: string[] = [];
-    let seen = 0;
-    for (const f of files) {
-      for (const r of importsOf(readFileSync(f, "utf8"))) {
-        seen++;
-        if (r.spec.startsWith("node:")) continue;
-        const target = resolveSpec(f, r.spec);
-        if (target !== null && inside(target, CORE)) continue;
-        bad.push(`${rel(f)}:${r.line} imports "${r.spec}"`);
-      }
-    }
-    expect(seen).toBeGreaterThan(20); // the scanner really read the imports
-    expect(bad).toEqual([]);
-  });
+const dir = (d: string): string => (d === "transports" ? TRANSPORTS : join(SRC, d));
 
-  test("transports/ use only the contract from src/core: pipe.ts (type-only) and errors.ts", () => {
-    const files = tsFiles(TRANSPORTS);
-    expect(files.length).toBeGreaterThan(0);
-    const pipe = join(CORE, "pipe.ts");
-    const errors = join(CORE, "errors.ts");
-    const bad: string[] = [];
-    let coreRefs = 0;
-    for (const f of files) {
-      for (const r of importsOf(readFileSync(f, "utf8"))) {
-        const target = resolveSpec(f, r.spec);
-        if (target === null || !inside(target, CORE)) continue;
-        coreRefs++;
-        if (target === errors) continue;
-        if (target === pipe && r.typeOnly) continue;
-        bad.push(`${rel(f)}:${r.line} imports "${r.spec}"${r.typeOnly ? " (type-only)" : ""}`);
+interface Rule {
+  layer: string;
+  /** Our directories it may import (besides itself); undefined = anything not in `deny`. */
+  allow?: string[];
+  deny?: string[];
+  /** Bare specifiers (npm packages, bun) allowed (all, or those with these prefixes); node: builtins always are. */
+  packages: boolean | string[];
+}
+
+const RULES: Rule[] = [
+  { layer: "contract", allow: [], packages: false },
+  { layer: "core", allow: ["contract"], packages: ["@noble/curves/"] },
+  { layer: "compat", allow: ["contract", "core"], packages: false },
+  { layer: "transports", allow: ["contract"], packages: true },
+  { layer: "io", allow: [], packages: true },
+  { layer: "paths", deny: ["cli", "api", "modes", "transports"], packages: true },
+  { layer: "modes", deny: ["transports", "cli"], packages: true },
+  { layer: "api", deny: ["cli", "modes"], packages: true },
+  { layer: "cli", deny: ["core", "transports"], packages: true },
+];
+
+function violations(rule: Rule): { bad: string[]; seen: number; files: number } {
+  const files = tsFiles(dir(rule.layer));
+  const bad: string[] = [];
+  let seen = 0;
+  for (const f of files) {
+    for (const r of importsOf(readFileSync(f, "utf8"))) {
+      seen++;
+      if (r.spec.startsWith("node:")) continue;
+      const target = resolveSpec(f, r.spec);
+      if (target === null) {
+        const pkgOk = Array.isArray(rule.packages) ? rule.packages.some((p) => r.spec.startsWith(p)) : rule.packages;
+        if (!pkgOk) bad.push(`${rel(f)}:${r.line} imports package "${r.spec}"`);
+        continue;
       }
+      if (inside(target, dir(rule.layer))) continue;
+      const ok =
+        rule.allow !== undefined
+          ? rule.allow.some((d) => inside(target, dir(d)))
+          : !(rule.deny ?? []).some((d) => inside(target, dir(d)));
+      if (!ok) bad.push(`${rel(f)}:${r.line} imports "${r.spec}"`);
     }
-    expect(coreRefs).toBeGreaterThan(0); // the contract types are imported from src/core
-    expect(bad).toEqual([]);
+  }
+  return { bad, seen, files: files.length };
+}
+
+/** Import cycles among our files (each reported once, by its smallest member). */
+function cycles(): string[] {
+  const files = [...tsFiles(SRC), ...tsFiles(TRANSPORTS)];
+  const edges = new Map<string, string[]>();
+  for (const f of files) {
+    const out: string[] = [];
+    for (const r of importsOf(readFileSync(f, "utf8"))) {
+      const t = resolveSpec(f, r.spec);
+      if (t !== null && t.endsWith(".ts")) out.push(t);
+    }
+    edges.set(f, out);
+  }
+  const found = new Set<string>();
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (f: string): void => {
+    state.set(f, 1);
+    stack.push(f);
+    for (const t of edges.get(f) ?? []) {
+      if (state.get(t) === 1) {
+        const loop = stack.slice(stack.indexOf(t)).map(rel);
+        const min = loop.indexOf([...loop].sort()[0]!);
+        found.add([...loop.slice(min), ...loop.slice(0, min)].join(" → "));
+      } else if (state.get(t) === undefined && edges.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, 2);
+  };
+  for (const f of files) if (state.get(f) === undefined) visit(f);
+  return [...found].sort();
+}
+
+describe("layering", () => {
+  for (const rule of RULES) {
+    const what = rule.allow !== undefined ? `only ${[rule.layer, ...rule.allow].join(", ")}` : `nothing of ${rule.deny!.join(", ")}`;
+    const pkgs = Array.isArray(rule.packages) ? ` (and node: builtins, ${rule.packages.join(", ")})` : rule.packages ? "" : " (and node: builtins)";
+    test(`${rule.layer} imports ${what}${pkgs}`, () => {
+      const { bad, seen, files } = violations(rule);
+      expect(files).toBeGreaterThan(0);
+      expect(seen).toBeGreaterThan(files); // the scanner really read the imports
+      expect(bad).toEqual([]);
+    });
+  }
+
+  test("no import cycles under src/ and transports/", () => {
+    expect(cycles()).toEqual([]);
   });
 });

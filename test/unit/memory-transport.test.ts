@@ -1,6 +1,6 @@
 /** The test-only memory transport: impairments and controls the compliance suite does not cover. */
 import { describe, expect, test } from "bun:test";
-import { TransportError } from "../../src/core/errors.ts";
+import { TransportError } from "../../src/contract/errors.ts";
 import { MemoryNetwork, memoryPipePair, memoryTransport } from "../helpers/memory-transport.ts";
 import { Recorder, sleep, within } from "../helpers/pipe-recorder.ts";
 

@@ -1,6 +1,6 @@
 /** ReorderBuffer (src/core/reorder-buffer.ts): reassembly by byte offset, views only, duplicate accounting. */
 import { describe, expect, test } from "bun:test";
-import { ReorderBuffer } from "../../src/core/reorder-buffer.ts";
+import { ENTRY_COST, ReorderBuffer } from "../../src/core/reorder-buffer.ts";
 import { seededRandom } from "../helpers/memory-pipe.ts";
 
 const rng = seededRandom;
@@ -115,14 +115,15 @@ describe("ReorderBuffer", () => {
     expect(rb.next).toBe(20);
   });
 
-  test("overlapping held segments are trimmed on drain", () => {
+  test("overlapping segments are trimmed on arrival: held bytes count each offset once", () => {
     const rb = new ReorderBuffer();
     const d = data(50);
     rb.offer(20, d.subarray(20, 30));
-    rb.offer(25, d.subarray(25, 40)); // overlaps the previous by 5
-    rb.offer(22, d.subarray(22, 28)); // lies inside the first
-    expect(rb.segments).toBe(3);
-    expect(rb.bytes).toBe(10 + 15 + 6);
+    rb.offer(25, d.subarray(25, 40)); // overlaps the previous by 5: kept as [30, 40)
+    rb.offer(22, d.subarray(22, 28)); // lies inside the first: dropped
+    expect(rb.segments).toBe(2);
+    expect(rb.bytes).toBe(20);
+    expect(rb.duplicateBytes).toBe(5 + 6);
     const out: Uint8Array[] = [];
     feed(rb, 0, d.subarray(0, 20), out);
     expect(joined(out)).toEqual(d.subarray(0, 40));
@@ -174,11 +175,54 @@ describe("ReorderBuffer", () => {
       }
       const got = joined(out);
       if (Buffer.compare(got, d) !== 0) throw new Error(`iteration ${iter}: reassembly differs`);
-      for (const v of out) expect(v.buffer).toBe(d.buffer);
+      // Views of the input, except held ones that would have pinned a buffer over twice their size.
+      for (const v of out) if (v.buffer !== d.buffer) expect(d.length).toBeGreaterThan(2 * v.buffer.byteLength + 64);
       expect(rb.next).toBe(n);
       expect(rb.bytes).toBe(0);
       expect(rb.segments).toBe(0);
       expect(rb.duplicateBytes).toBe(offered - n);
     }
+  });
+
+  test("1 MiB segments at offsets 1…400 hold each byte once (overlaps trimmed on arrival)", () => {
+    const rb = new ReorderBuffer();
+    const d = new Uint8Array((1 << 20) + 400);
+    for (let i = 1; i <= 400; i++) rb.offer(i, d.subarray(i, i + (1 << 20)));
+    expect(rb.bytes).toBe((1 << 20) + 399);
+    expect(rb.segments).toBeLessThanOrEqual(400);
+    expect(rb.highest).toBe((1 << 20) + 400);
+  });
+
+  test("a segment cap: one more held segment throws EREORDER; duplicates and in-order data still pass", () => {
+    const rb = new ReorderBuffer(100);
+    const d = new Uint8Array(1000);
+    for (let i = 0; i < 100; i++) rb.offer(1 + 2 * i, d.subarray(0, 1));
+    expect(rb.segments).toBe(100);
+    expect(() => rb.offer(999, d.subarray(0, 1))).toThrow(expect.objectContaining({ code: "EREORDER" }));
+    expect(rb.offer(3, d.subarray(0, 1))).toBeNull(); // a duplicate of a held one is fine
+    expect(rb.offer(0, d.subarray(0, 1))).not.toBeNull();
+    expect(rb.cost).toBe(rb.bytes + rb.segments * ENTRY_COST);
+  });
+
+  test("a few bytes held out of a large receive buffer are copied, not pinned", () => {
+    const rb = new ReorderBuffer();
+    const read = new Uint8Array(64 * 1024);
+    read[100] = 7;
+    rb.offer(10, read.subarray(100, 101));
+    rb.offer(0, new Uint8Array(10));
+    const v = rb.drain()!;
+    expect(v[0]).toBe(7);
+    expect(v.buffer.byteLength).toBe(1);
+  });
+
+  test("highest stays cheap with many held segments (FIN checks)", () => {
+    const rb = new ReorderBuffer();
+    const one = new Uint8Array(1);
+    for (let i = 0; i < 100_000; i++) rb.offer(1 + 2 * i, one);
+    const t = performance.now();
+    let h = 0;
+    for (let i = 0; i < 100_000; i++) h += rb.highest;
+    expect(h).toBe(100_000 * 200_000);
+    expect(performance.now() - t).toBeLessThan(1000); // a walk per call would take minutes
   });
 });

@@ -8,10 +8,10 @@ import { type AcceptorHooks } from "../../core/acceptor.ts";
 import { HandshakeError } from "../../core/errors.ts";
 import { hex } from "../../core/handshake.ts";
 import type { SessionOptions } from "../../core/options.ts";
-import type { Pipe } from "../../core/pipe.ts";
+import type { Pipe } from "../../contract/pipe.ts";
 import { Session } from "../../core/session.ts";
 import { PeekedPipe } from "../peeked-pipe.ts";
-import { V0Connection } from "./connection.ts";
+import { SILENT_LOG, V0Connection, type V0Log } from "./connection.ts";
 import { addV0Subflow, CID_SIZE, encodeLead, isZero, newCid, unusableKey, V0_LEAD_SIZE, V0_VERSION } from "./handshake.ts";
 
 export class V0Acceptor {
@@ -22,6 +22,7 @@ export class V0Acceptor {
     private readonly hooks: AcceptorHooks,
     /** Where v1 pipes go (the v1 Acceptor's accept). */
     private readonly v1: (pipe: Pipe) => void,
+    private readonly log: V0Log = SILENT_LOG,
   ) {}
 
   /** Hand every accepted pipe here. Never throws. */
@@ -59,7 +60,7 @@ export class V0Acceptor {
     const id = hex(cid);
     const events = this.hooks.session(id);
     if (events === null) throw new HandshakeError("EREFUSED", "v0 connection refused: not accepting another session");
-    const conn = new V0Connection(cid, this.opts);
+    const conn = new V0Connection(cid, this.opts, this.log);
     const session = new Session(cid, unusableKey(), "server", this.opts, {
       ...events,
       closed: (err) => {

@@ -15,7 +15,6 @@
  */
 import { AbortCode, encodeAbort, encodeAck, encodeFin } from "../../core/frame.ts";
 import { INITIAL_WINDOW, type SessionOptions } from "../../core/options.ts";
-import { log } from "../../log.ts";
 import { V0_FIRST_SEQ } from "./codec.ts";
 
 /** Frames the receive ring holds past the next one due (as the Go receiver). */
@@ -30,6 +29,14 @@ export const RING_FRAMES = 4096;
 export const RING_MIN_BYTES = 32 << 20;
 /** v0 has no window: the engine is told it may send this far past what is acknowledged. */
 const SEND_WINDOW = 1 << 30;
+
+/** Where the v0 code reports (the composition layer passes the CLI's logger; silent by default). */
+export interface V0Log {
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export const SILENT_LOG: V0Log = { warn() {}, debug() {} };
 
 /** What the connection needs from a subflow's adapter to talk to the engine. */
 export interface V0Port {
@@ -78,6 +85,7 @@ export class V0Connection {
   constructor(
     readonly cid: Uint8Array,
     private readonly opts: SessionOptions,
+    readonly log: V0Log = SILENT_LOG,
   ) {
     this.label = Buffer.from(cid).toString("hex").slice(0, 8);
     this.ringLimit = Math.max(opts.recvWindow, RING_MIN_BYTES);
@@ -116,7 +124,9 @@ export class V0Connection {
     const fin = this.ourFin !== null && this.cumAck === this.ourFin;
     if (fin && !this.finAckSent) {
       this.finAckSent = true;
-      this.receiveEnding = true; // v0 ends the connection with our stream
+      // v0 ends the connection with our stream (as the Go peer at its stdin's EOF) — unless we sent
+      // nothing at all (--recv-only, stdin /dev/null): that side only receives, until the peer closes.
+      if (this.ourFin! > 0) this.receiveEnding = true;
       this.later();
     }
     return encodeAck(this.cumAck, this.cumAck + SEND_WINDOW, fin, port.acked);
@@ -137,7 +147,7 @@ export class V0Connection {
     if (seq < this.expect || this.ring.has(seq)) return true; // a duplicate: ack it, drop it
     // The frame due next is always taken (it is what everything else waits for); others within bounds.
     if (seq !== this.expect && (seq >= this.expect + RING_FRAMES || this.ringBytes + len > this.ringLimit)) {
-      log.debug(`v0 ${this.label}: frame ${seq} dropped unacknowledged (receive ring full: ${this.ring.size} frames, ${this.ringBytes} bytes; next due ${this.expect})`);
+      this.log.debug(`v0 ${this.label}: frame ${seq} dropped unacknowledged (receive ring full: ${this.ring.size} frames, ${this.ringBytes} bytes; next due ${this.expect})`);
       return false;
     }
     this.ring.set(seq, { fragments, len });
@@ -187,7 +197,7 @@ export class V0Connection {
     }
     if (this.ourFin !== null && this.cumAck === this.ourFin && !this.finAckSent) port.inject(this.ackFrame(port));
     if (this.receiveEnding && !this.peerFinSent && !this.ring.has(this.expect)) {
-      if (this.ring.size > 0) log.warn(`v0 ${this.label}: ${this.ring.size} frame(s) received past a gap were not delivered (the connection ended)`);
+      if (this.ring.size > 0) this.log.warn(`v0 ${this.label}: ${this.ring.size} frame(s) received past a gap were not delivered (the connection ended)`);
       this.ring.clear();
       this.ringBytes = 0;
       this.peerFinSent = true;

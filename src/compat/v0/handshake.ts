@@ -7,11 +7,11 @@
 import { randomBytes } from "node:crypto";
 import { HandshakeError } from "../../core/errors.ts";
 import type { SessionOptions } from "../../core/options.ts";
-import type { Pipe } from "../../core/pipe.ts";
+import type { Pipe } from "../../contract/pipe.ts";
 import { Session, type SessionEvents } from "../../core/session.ts";
 import { Subflow } from "../../core/subflow.ts";
 import { PeekedPipe } from "../peeked-pipe.ts";
-import { V0Connection } from "./connection.ts";
+import { SILENT_LOG, V0Connection, type V0Log } from "./connection.ts";
 import { V0Pipe } from "./pipe.ts";
 
 export const V0_VERSION = 0;
@@ -63,13 +63,21 @@ async function answer(p: PeekedPipe, sent: Uint8Array | null, timeoutMs: number)
 
 const connections = new WeakMap<Session, V0Connection>();
 
+/** The dialer's handshakes for the PathManager (its `Handshaker`): open, then join more pipes. */
+export function v0Handshaker(log: V0Log = SILENT_LOG) {
+  return {
+    open: (pipe: Pipe, opts: SessionOptions, events: SessionEvents, label: string) => openV0Session(pipe, opts, events, label, log),
+    join: joinV0Session,
+  };
+}
+
 /** OPEN-equivalent: a new v0 connection over `pipe`. On failure the pipe is aborted and the error rethrown. */
-export async function openV0Session(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = ""): Promise<Session> {
+export async function openV0Session(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = "", log: V0Log = SILENT_LOG): Promise<Session> {
   const p = new PeekedPipe(pipe);
   try {
     p.write(encodeLead(null));
     const cid = await answer(p, null, opts.handshakeMs);
-    const conn = new V0Connection(cid, opts);
+    const conn = new V0Connection(cid, opts, log);
     const session = new Session(cid, unusableKey(), "client", opts, events);
     connections.set(session, conn);
     addV0Subflow(session, conn, p, true, label);

@@ -14,8 +14,7 @@
  */
 import { FrameType, HEADER_SIZE, readU32, readU64, writeHeader, encodePing } from "../../core/frame.ts";
 import { ProtocolError } from "../../core/errors.ts";
-import type { Pipe, PipeHandler, PipeInfo } from "../../core/pipe.ts";
-import { log } from "../../log.ts";
+import type { Pipe, PipeHandler, PipeInfo } from "../../contract/pipe.ts";
 import { encodeFrameHead, V0_FIRST_SEQ, V0_PING, V0_PONG, V0Decoder, type V0Sink } from "./codec.ts";
 import type { V0Connection, V0Port } from "./connection.ts";
 
@@ -164,7 +163,7 @@ export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       // Bad v0 input closes this subflow only, as in v1; its frames go out again on the others.
-      log.warn(`v0 ${this.conn.label}: subflow ${this.info.remote} dropped: ${err.message}`);
+      this.conn.log.warn(`v0 ${this.conn.label}: subflow ${this.info.remote} dropped: ${err.message}`);
       this.raw.abort(err);
       return;
     }

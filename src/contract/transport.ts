@@ -1,12 +1,12 @@
 /**
  * The transport-plugin contract. A transport is a plain object made by a factory:
  * it turns a URL into a byte pipe (dial) and accepts byte pipes (listen).
- * The engine (src/core) never imports a transport; the composition root (CLI, public API)
- * builds a registry of transports and hands the engine pipes.
+ * The engine (src/core) never imports a transport; the composition layer (src/api) builds a registry
+ * of transports and hands the engine pipes. Plugins import src/contract/ only.
  */
-import type { Pipe } from "../src/core/pipe.ts";
+import type { Pipe } from "./pipe.ts";
 
-export type { Pipe, PipeHandler, PipeInfo } from "../src/core/pipe.ts";
+export type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
 
 /** Options shared by all transports. Transports ignore what they do not understand. */
 export interface TransportOptions {
@@ -30,16 +30,39 @@ export interface TransportOptions {
   localAddress?: string;
   /** Address family restriction: 4 or 6. */
   family?: 4 | 6;
+  /**
+   * Connect to this IP address instead of resolving the URL's host (the host still names the server:
+   * TLS SNI and certificate check, WebSocket Host). Set per family of a dual-stack name.
+   */
+  address?: string;
+  /**
+   * Listen: every connection starts with a PROXY protocol v1/v2 header (a load balancer's
+   * send-proxy / send-proxy-v2); the pipe's `info.remote` is the client it names. Never by default:
+   * without a balancer in front, anyone could claim any address. Transports that cannot honour it
+   * throw ConfigError from listen().
+   */
+  proxyProtocol?: boolean;
 }
 
 export interface DialOptions extends TransportOptions {
   signal?: AbortSignal;
+  /**
+   * The session this pipe will OPEN or JOIN, as 32 lowercase hex (the same for every subflow of one
+   * session; not a secret). Transports that can carry it outside the bondcat handshake do, so a load
+   * balancer can keep a session's subflows on one backend: ws/wss send it as `Bondcat-Session`.
+   */
+  sessionId?: string;
   /** Milliseconds until the dial fails with TransportError code "ETIMEDOUT". */
   timeoutMs?: number;
 }
 
 export interface ListenOptions extends TransportOptions {
   signal?: AbortSignal;
+  /**
+   * A connection the transport dropped before it became a pipe (e.g. a malformed PROXY header), for
+   * the caller's log. Code "EEMPTY": it closed without a byte (a health check), worth debug at most.
+   */
+  rejected?(remote: string, err: Error): void;
 }
 
 export interface Listener {
@@ -61,6 +84,8 @@ export interface Transport {
    * from each local address (auto-detection).
    */
   readonly bindsLocalAddress?: boolean;
+  /** Whether dial honours `address`: a name with IPv4 and IPv6 addresses then gets a path per family. */
+  readonly dialsAddress?: boolean;
   /** Open one pipe. Rejects with TransportError (codes: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, TLS, PROXY, …). */
   dial(url: URL, opts: DialOptions): Promise<Pipe>;
   /** Accept pipes until closed. Rejects with TransportError (e.g. EADDRINUSE). */

@@ -3,9 +3,9 @@
  * public API) fills it with the built-in transports and any third-party plugin; this file never
  * imports a transport itself.
  */
-import { ConfigError } from "./core/errors.ts";
-import type { Pipe } from "./core/pipe.ts";
-import type { DialOptions, Listener, ListenOptions, Transport } from "../transports/types.ts";
+import { ConfigError } from "../contract/errors.ts";
+import type { Pipe } from "../contract/pipe.ts";
+import type { DialOptions, Listener, ListenOptions, Transport } from "../contract/transport.ts";
 
 /** "TCP:", "tcp" → "tcp". */
 function normalizeScheme(scheme: string): string {

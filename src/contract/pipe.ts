@@ -1,6 +1,6 @@
 /**
  * The one thing the engine knows about the network: a reliable, ordered byte pipe with visible
- * backpressure. Transports (see transports/types.ts) turn sockets, TLS streams and WebSockets into
+ * backpressure. Transports (see transport.ts) turn sockets, TLS streams and WebSockets into
  * pipes; the engine never sees which.
  *
  * Contract every implementation keeps (test/transport-compliance.ts checks it):
@@ -39,6 +39,13 @@ export interface Pipe {
   write(bytes: Uint8Array): boolean;
   /** Bytes accepted by write() but not yet handed to the OS. */
   readonly queued: number;
+  /**
+   * Optional: copy whatever is still queued (not yet handed to the OS) into the pipe's own memory, so
+   * the caller may reuse the memory it wrote. The engine calls it before it resends a live subflow's
+   * frames elsewhere (a frame is released for reuse once acknowledged, possibly via the other path). A
+   * pipe without it only has frames resent elsewhere after it died, or while `queued` is 0.
+   */
+  detach?(): void;
   close(): void;
   abort(err?: Error): void;
 }

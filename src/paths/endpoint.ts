@@ -13,8 +13,8 @@
  * Listen addresses (`{ listen: true }`) additionally accept port 0 (pick a free port), an empty host
  * (":9000", "tcp://:9000" → the wildcard address) and a bare port ("9000").
  */
-import { quote } from "./cli/units.ts";
-import { ConfigError } from "./core/errors.ts";
+import { DEFAULT_PORTS } from "../contract/address.ts";
+import { ConfigError, quote } from "../contract/errors.ts";
 
 export interface EndpointParseOptions {
   /** Parse a listen address: allow port 0, empty host and a bare port. */
@@ -23,8 +23,6 @@ export interface EndpointParseOptions {
   wildcard?: string;
 }
 
-/** Ports implied by a scheme when the text gives none. */
-const DEFAULT_PORTS: Readonly<Record<string, number>> = { ws: 80, wss: 443 };
 /** Schemes whose endpoints are a bare host:port — a path or query there is a mistake. */
 const NO_PATH_SCHEMES = new Set(["tcp", "tls"]);
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s;
@@ -108,16 +106,4 @@ export function parseEndpoint(text: string, defaultScheme = "tcp", opts: Endpoin
 export function formatEndpoint(url: URL): string {
   const path = url.pathname === "/" || url.pathname === "" ? "" : url.pathname;
   return `${url.protocol}//${url.host}${path}${url.search}`;
-}
-
-/** The host without IPv6 brackets, ready for a socket API: "[::1]" → "::1". */
-export function endpointHost(url: URL): string {
-  const h = url.hostname;
-  return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
-}
-
-/** The numeric port, filling in the scheme's default (ws 80, wss 443) that WHATWG URLs elide. */
-export function endpointPort(url: URL): number {
-  if (url.port !== "") return Number(url.port);
-  return DEFAULT_PORTS[url.protocol.slice(0, -1)] ?? 0;
 }

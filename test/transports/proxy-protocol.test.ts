@@ -1,0 +1,104 @@
+/**
+ * `--proxy-protocol` on tcp:// listeners: the client named by a v1/v2 header becomes the pipe's
+ * remote address; a malformed, late or missing header drops that connection only (reported to
+ * `rejected`); configuration refuses it where it cannot work.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { parseArgs } from "../../src/cli/args.ts";
+import { ConfigError, TransportError } from "../../src/contract/errors.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
+import { tcpTransport } from "../../transports/tcp.ts";
+import { wsTransport } from "../../transports/ws.ts";
+import { ProxyHeaderSink } from "../../transports/proxy-accept.ts";
+import type { SinkSocket } from "../../transports/socket-pipe.ts";
+import { Recorder } from "../helpers/pipe-recorder.ts";
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function listener() {
+  const pipes: Array<{ pipe: Pipe; rec: Recorder }> = [];
+  const rejected: Array<{ remote: string; err: Error }> = [];
+  const l = await tcpTransport().listen(new URL("tcp://127.0.0.1:0"), { proxyProtocol: true, rejected: (remote, err) => rejected.push({ remote, err }) }, (pipe) => {
+    const rec = new Recorder();
+    pipe.attach(rec);
+    pipes.push({ pipe, rec });
+    cleanups.push(() => pipe.abort());
+  });
+  cleanups.push(() => l.close());
+  return { port: l.port, pipes, rejected };
+}
+
+async function send(port: number, ...chunks: (string | Uint8Array)[]): Promise<void> {
+  const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+  cleanups.push(() => s.end());
+  for (const c of chunks) {
+    s.write(c);
+    await Bun.sleep(5);
+  }
+}
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await Bun.sleep(10);
+};
+
+describe("tcp listener with proxyProtocol", () => {
+  test("v1 and v2 headers (split anywhere): the pipe's remote is the client, the balancer kept in details", async () => {
+    const { port, pipes } = await listener();
+    await send(port, "PROXY TCP4 198.18.0.7 198.18.0.1 ", "50000 443\r\nhel", "lo");
+    const v2 = new Uint8Array([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x21, 0, 36,
+      0xfd, 0xbc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0xfd, 0xbc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x9c, 0x40, 0, 80]);
+    await send(port, v2.subarray(0, 10), new Uint8Array([...v2.subarray(10), 0x42]));
+    await until(() => pipes.length === 2 && pipes[0]!.rec.bytes === 5 && pipes[1]!.rec.bytes === 1);
+    expect(pipes.map((p) => p.pipe.info.remote)).toEqual(["198.18.0.7:50000", "[fdbc::9]:40000"]);
+    expect(pipes[0]!.pipe.info.details?.balancer).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(pipes[0]!.rec.text()).toBe("hello");
+  });
+
+  test("garbage, a header cut by close, and an empty connection: dropped and reported, no pipe", async () => {
+    const { port, pipes, rejected } = await listener();
+    await send(port, "BNDC\x01\x01");
+    await send(port, "PROXY TCP4 198.18.0.7");
+    const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    s.end();
+    cleanups.push(() => s.end());
+    const cut = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    cut.write("PROXY TCP4 198.18.0.7");
+    await Bun.sleep(20);
+    cut.end();
+    await until(() => rejected.length === 3);
+    const codes = rejected.map((r) => (r.err as TransportError).code).sort();
+    expect(codes).toEqual(["EEMPTY", "EPROXYHEADER", "EPROXYHEADER"]);
+    expect(pipes.length).toBe(0);
+  });
+
+  test("a header that does not complete in time is dropped", async () => {
+    let terminated = false;
+    const errs: Error[] = [];
+    const sock = { terminate: () => (terminated = true) } as unknown as SinkSocket;
+    const sink = new ProxyHeaderSink(sock, () => errs.push(new Error("handed on")), (e) => errs.push(e), 30);
+    sink.onData(new TextEncoder().encode("PROXY TCP4 "));
+    await Bun.sleep(80);
+    expect(terminated).toBe(true);
+    expect((errs[0] as TransportError).code).toBe("ETIMEDOUT");
+    expect(errs.length).toBe(1);
+  });
+
+  test("refused where it cannot work: ws/tls listeners, connect mode", async () => {
+    expect(wsTransport().listen(new URL("ws://127.0.0.1:0/b"), { proxyProtocol: true }, () => {})).rejects.toBeInstanceOf(ConfigError);
+    const err = (argv: string[]) => {
+      try {
+        parseArgs(argv, {});
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error("accepted");
+    };
+    expect(err(["-l", "--proxy-protocol", "--listen", "ws://127.0.0.1:0/b"]).message).toContain("tcp:// listeners only");
+    expect(err(["--proxy-protocol", "127.0.0.1:9"]).code).toBe("ECONFLICT");
+    const ok = parseArgs(["-l", "--proxy-protocol", "-p", "0"], {});
+    expect(ok.kind === "run" && ok.config.proxyProtocol).toBe(true);
+  });
+});
