@@ -29,8 +29,8 @@ async function goListener(): Promise<{ go: ReturnType<typeof spawnGo>; port: num
 }
 
 describe.skipIf(skip)("wire v0 with the original bondcat", () => {
-  test("Go dialer -x 3 → our -l --compat v0: 64 MiB arrive identical, both exit 0", async () => {
-    const { cli: l, port } = await startListener(["--compat", "v0"], { stdin: "pipe" });
+  test("Go dialer -x 3 → our -l --compat v0 (stdin /dev/null: it only receives): 64 MiB identical, both exit 0", async () => {
+    const { cli: l, port } = await startListener(["--compat", "v0"]);
     const go = spawnGo(["-a", "-x", "3", `127.0.0.1:${port}`], { stdin: "pipe" });
     await feed(go, big, 1500);
     await go.expectExit(0);
