@@ -83,6 +83,8 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       hostname,
       port,
       ...(tls ? { tls: tls.options } : {}),
+      // HTTP (before the upgrade): a request that stalls this long is dropped (seconds, Bun's unit).
+      idleTimeout: Math.min(255, Math.max(1, Math.ceil((opts.handshakeMs ?? 10_000) / 1000))),
       fetch(req, srv) {
         const reqPath = new URL(req.url).pathname;
         const upgrade = req.headers.get("upgrade")?.toLowerCase() === "websocket";
@@ -96,7 +98,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
         if (fwd) details.forwardedFor = fwd;
         const sid = req.headers.get(SESSION_HEADER);
         if (sid !== null && SESSION_ID_RE.test(sid)) details.session = sid;
-        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details };
+        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details, acceptedAt: performance.now() };
         if (srv.upgrade(req, { data: { pipe: null, info } })) return undefined;
         return new Response("upgrade failed\n", { status: 400 });
       },
