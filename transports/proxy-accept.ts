@@ -66,15 +66,16 @@ export class ProxyHeaderSink implements SocketSink {
   }
 
   onError(err: Error): void {
-    this.fail(err);
+    this.ended(err);
   }
 
-  private ended(): void {
+  /** The connection ended or failed before the header was complete. */
+  private ended(cause?: Error): void {
     if (this.done) return;
     this.fail(
       this.buf.length === 0
-        ? new TransportError("EEMPTY", "closed without sending a byte (a health check?)")
-        : new TransportError("EPROXYHEADER", `closed inside the PROXY header (${this.buf.length} bytes)`),
+        ? new TransportError("EEMPTY", "closed without sending a byte (a health check?)", { cause })
+        : new TransportError("EPROXYHEADER", `closed inside the PROXY header (${this.buf.length} bytes)`, { cause }),
     );
   }
 

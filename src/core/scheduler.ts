@@ -7,7 +7,7 @@
 import type { SessionOptions } from "./options.ts";
 import type { Segment, SendBuffer } from "./send-buffer.ts";
 
-export type SchedulerName = "default" | "redundant";
+export type { SchedulerName } from "./options.ts";
 
 export interface SchedSubflow {
   readonly backup: boolean;

@@ -53,6 +53,8 @@ export class Session implements SubflowOwner {
   private order: Subflow[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** An ACK round is queued for the next event-loop turn (ackSoon). */
+  private ackQueued = false;
 
   constructor(
     readonly id: Uint8Array,
@@ -145,6 +147,11 @@ export class Session implements SubflowOwner {
     return this.rx.advertised;
   }
 
+  /** Bytes queued by us plus bytes received in order: moves whenever data moves (idle detection). */
+  get bytesMoved(): number {
+    return this.tx.send.nxt + this.rx.reorder.next;
+  }
+
   get sendFinished(): boolean {
     return this.tx.finAcked;
   }
@@ -233,8 +240,30 @@ export class Session implements SubflowOwner {
       this.rx.onData(sub, offset, payload);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.violation(err);
+      return this.violation(err);
     }
+    this.ackSoon();
+  }
+
+  /**
+   * Acknowledge on the next event-loop turn what arrived in this one (one ACK per subflow that carried
+   * data, however many frames came): a small write is acknowledged within microseconds, not on the tick,
+   * and the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
+   */
+  private ackSoon(): void {
+    if (this.ackQueued) return;
+    this.ackQueued = true;
+    setImmediate(this.ackRound);
+  }
+
+  private readonly ackRound = (): void => {
+    this.ackQueued = false;
+    if (this.state === "open") this.ackSubflows();
+  };
+
+  /** Every subflow that carried data since its last ACK gets one (keeps the peer's in-flight exact). */
+  private ackSubflows(): void {
+    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
   }
 
   onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
@@ -324,9 +353,7 @@ export class Session implements SubflowOwner {
     for (const f of failedSubflows(this.subflows, now, this.opts.deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, this.opts.heartbeatMs);
-    // Every subflow that carried data since its last ACK gets one: its per-subflow receive count keeps
-    // the peer's in-flight accounting (and so its scheduler) exact.
-    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
+    this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
     // A listener's session that never got a byte from its client waits less: a client that opens and
     // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
