@@ -82,12 +82,12 @@ export async function listenSocket(
     throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (let the balancer terminate TLS)`);
   }
   const tlsPending: TlsPending = { count: 0, max: opts.maxPending ?? 1024, ms: opts.handshakeMs ?? 10_000 };
-  const hand = (socket: SinkSocket, held: Uint8Array[], client?: string): void => {
+  const hand = (socket: SinkSocket, held: Uint8Array[], peer?: { remote: string; balancer: string }): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
     info.acceptedAt = acceptedAt.get(socket) ?? performance.now();
-    if (client !== undefined) {
-      info.details = { ...info.details, balancer: info.remote };
-      info.remote = client; // what logs, per-source limits and stats read
+    if (peer !== undefined) {
+      info.details = { ...info.details, balancer: peer.balancer };
+      info.remote = peer.remote; // what logs, per-source limits and stats read
     }
     const pipe = new SocketPipe(socket, info, tls ? (e) => tlsFailure(`tls ${info.remote}`, e) : undefined);
     socket.data = pipe;
@@ -107,10 +107,8 @@ export async function listenSocket(
         opts.rejected?.(formatAddr(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `${tlsPending.count} TLS handshakes pending (--max-handshakes)`));
         sock.terminate();
       } else if (tls) sock.data = new AcceptTlsSink(sock, tls, tlsPending, hand);
-      else if (opts.proxyProtocol) {
-        const from = formatAddr(sock.remoteAddress, sock.remotePort);
-        sock.data = new ProxyHeaderSink(sock, hand, (err) => opts.rejected?.(from, err));
-      } else hand(sock, []);
+      else if (opts.proxyProtocol) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
+      else hand(sock, []);
     },
   };
   let server: TCPSocketListener<SocketSink>;
