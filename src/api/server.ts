@@ -52,10 +52,10 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
     opened: (s) => hooks.opened?.(s),
     rejected: (pipe, err) => hooks.rejected?.(pipe.info.remote, err),
   };
-  const acceptor = new Acceptor(r.session, acceptorHooks);
+  const acceptor = new Acceptor(r.session, acceptorHooks, r.limits);
   // compat v0: each pipe (after the filter, so the listener's limits hold for v0 too) is looked at
   // first; v1 pipes go on to the acceptor, v0 ones are served by the v0 acceptor with the same hooks.
-  const v0 = r.compat === "v0" ? new V0Acceptor(r.session, acceptorHooks, (p) => acceptor.accept(p), hooks.compatLog) : null;
+  const v0 = r.compat === "v0" ? new V0Acceptor(r.session, acceptorHooks, acceptor, hooks.compatLog) : null;
   const handshake = (pipe: Pipe): void => (v0 ? v0.accept(pipe) : acceptor.accept(pipe));
   const filter = hooks.filter;
   const accept = (pipe: Pipe): void => {
@@ -68,7 +68,8 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
   const listeners: Listener[] = [];
   try {
     for (const u of urls) {
-      const l = await r.registry.listen(u, hooks.rejected ? { ...r.transport, rejected: hooks.rejected } : r.transport, accept);
+      const topts = { ...r.transport, handshakeMs: r.limits.handshakeMs, maxPending: r.limits.maxPending };
+      const l = await r.registry.listen(u, hooks.rejected ? { ...topts, rejected: hooks.rejected } : topts, accept);
       listeners.push(l);
       hooks.listening?.(l.url, l.notes);
     }
