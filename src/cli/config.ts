@@ -2,6 +2,7 @@
  * The validated configuration the CLI hands to the modes. Plain data: URLs, numbers, file paths
  * (never file contents — the composition root reads them).
  */
+import { totalmem } from "node:os";
 import { DEFAULT_MAX_PAYLOAD } from "../core/frame.ts";
 
 export type Mode = "connect" | "listen";
@@ -77,6 +78,8 @@ export interface Config {
   sendBuffer: number;
   /** Receive window (reorder buffer bound) advertised to the peer, bytes. */
   recvWindow: number;
+  /** Bytes every session of the process together may buffer (--max-memory; engine MemoryBudget). */
+  maxMemory: number;
 }
 
 /** Defaults for values the user did not give. */
@@ -87,6 +90,8 @@ export const DEFAULTS = {
   chunkSize: 256 * 1024,
   sendBuffer: 8 * 1024 * 1024,
   recvWindow: 8 * 1024 * 1024,
+  /** 1 GiB, or a quarter of the machine's memory when that is less. */
+  maxMemory: Math.min(1024 * 1024 * 1024, Math.floor(totalmem() / 4)),
 } as const;
 
 /** Inclusive bounds checked by the parser. */
@@ -96,6 +101,7 @@ export const LIMITS = {
   chunkSize: [1024, DEFAULT_MAX_PAYLOAD],
   sendBuffer: [64 * 1024, 1024 * 1024 * 1024],
   recvWindow: [64 * 1024, 1024 * 1024 * 1024],
+  maxMemory: [16 * 1024 * 1024, 1024 ** 4],
   statsIntervalMs: [100, 24 * 3_600_000],
   idleTimeoutMs: [0, 7 * 24 * 3_600_000],
   benchmarkDurationMs: [100, 7 * 24 * 3_600_000],

@@ -1,6 +1,7 @@
 /** Config → engine options and transport options (file contents read here, before any socket opens). */
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../contract/errors.ts";
+import { MemoryBudget } from "../core/memory-budget.ts";
 import { type SessionOptions, withDefaults } from "../core/options.ts";
 import type { TransportOptions } from "../contract/transport.ts";
 import type { Config } from "./config.ts";
@@ -12,6 +13,7 @@ export function sessionOptions(c: Config): SessionOptions {
     recvWindow: c.recvWindow,
     secret: c.secret ?? "",
     scheduler: c.scheduler,
+    budget: new MemoryBudget(c.maxMemory),
   });
 }
 
