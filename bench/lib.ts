@@ -84,3 +84,9 @@ export function median(xs: number[]): number {
 }
 
 export const bondcatCmd = (args: string) => `${q(BUN)} ${q(CLI)} ${args}`;
+
+/** Where and when a measurement ran, for chart captions: "2 cores, load 1.2, 2026-11-30". */
+export function machineNote(): string {
+  const os = require("node:os") as typeof import("node:os");
+  return `${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, ${new Date().toISOString().slice(0, 10)}`;
+}

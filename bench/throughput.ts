@@ -1,10 +1,11 @@
 /**
  * Loopback throughput of the CLI's stdin → bonded subflows → stdout path, beside a raw single TCP
  * stream through the same pipes (socat -b 262144), interleaved in one run.
- *   bun bench/throughput.ts [--size 1G] [--rounds 3]
- * Prints a markdown table for BENCHMARKS.md.
+ *   bun bench/throughput.ts [--size 1G] [--rounds 3] [--svg docs/img/loopback.svg]
+ * Prints a markdown table for BENCHMARKS.md; --svg also draws it (bench/svg.ts).
  */
-import { bondcatCmd, GiB, measurePair, median, waitForPort, type Measure } from "./lib.ts";
+import { bondcatCmd, GiB, machineNote, measurePair, median, waitForPort, type Measure } from "./lib.ts";
+import { barChart, writeChart } from "./svg.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -50,4 +51,17 @@ for (const [name, ms] of results) {
   console.log(
     `| ${name} | ${g.toFixed(2)} | ${((g / base) * 100).toFixed(0)}% | ${median(ms.map((m) => m.cpuSeconds)).toFixed(2)} | ${Math.max(...ms.map((m) => m.peakRssMB)).toFixed(0)} |`,
   );
+}
+
+const svg = opt("--svg", "");
+if (svg !== "") {
+  const names = [...results.keys()];
+  const chart = barChart({
+    title: `Loopback: ${sizeText} stdin → stdout, median of ${rounds} interleaved rounds`,
+    unit: "Gbit/s",
+    groups: names,
+    series: [{ name: "throughput (median)", values: names.map((n) => median(results.get(n)!.map((m) => m.gbps))) }],
+    note: `bun bench/throughput.ts --size ${sizeText} --rounds ${rounds} · ${machineNote()}`,
+  });
+  console.error(`chart: ${writeChart(svg, chart)}`);
 }

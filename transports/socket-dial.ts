@@ -25,9 +25,10 @@ export function hostPort(url: URL, dialing: boolean): { host: string; port: numb
 
 type ConnectOptions = TCPSocketConnectOptions<SocketSink> & { localAddress?: string };
 
-async function connectTo(host: string, port: number, opts: DialOptions, data: SocketSink, tls: ClientTlsPlan | null): Promise<SinkSocket> {
-  let hostname = host;
-  if (opts.family && isIP(host) === 0) {
+/** Connect to host:port (or to `address`, already resolved, when given), bound to opts.localAddress. */
+async function connectTo(host: string, port: number, opts: DialOptions, data: SocketSink, tls: ClientTlsPlan | null, address?: string): Promise<SinkSocket> {
+  let hostname = address ?? host;
+  if (opts.family && isIP(hostname) === 0) {
     try {
       hostname = (await lookup(host, { family: opts.family })).address;
     } catch (err) {
@@ -146,7 +147,7 @@ export function dialSocket(
         (err: unknown) => attempt.fail(toTransportError(err, "PROXY", `${where}: cannot reach the proxy`)),
       );
     } else {
-      connectTo(host, port, opts, readySink, tls).then(
+      connectTo(host, port, opts, readySink, tls, opts.address).then(
         (s) => (socket ??= s),
         (err: unknown) => attempt.fail(toTransportError(err, "ECONNREFUSED", where)),
       );

@@ -12,6 +12,7 @@ export function tcpTransport(): Transport {
     name: "tcp",
     schemes: ["tcp"],
     bindsLocalAddress: true,
+    dialsAddress: true,
     dial: async (url, opts) => dialSocket("tcp", url, opts, null),
     listen: (url, opts, onPipe) => listenSocket("tcp", url, opts, onPipe, null),
   };

@@ -15,6 +15,7 @@ export function tlsTransport(): Transport {
     name: "tls",
     schemes: ["tls"],
     bindsLocalAddress: true,
+    dialsAddress: true,
     dial: async (url, opts) => {
       const { host, port } = hostPort(url, true);
       return dialSocket("tls", url, opts, clientTls(host, opts, `tls dial ${formatAddr(host, port)}`));

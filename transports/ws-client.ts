@@ -168,8 +168,8 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   const where = `${transport} dial ${url.host}${url.pathname === "/" ? "" : url.pathname}${proxy ? ` via ${redact(proxy)}` : ""}`;
   const headers = upgradeHeaders(opts);
   let target = url;
-  if (opts.family && isIP(host) === 0 && !proxy) {
-    const ip = (await lookup(host, { family: opts.family }).catch((err: unknown) => {
+  if ((opts.address || opts.family) && isIP(host) === 0 && !proxy) {
+    const ip = opts.address ?? (await lookup(host, { family: opts.family }).catch((err: unknown) => {
       throw toTransportError(err, "ENOTFOUND", where);
     })).address;
     target = new URL(url.href);

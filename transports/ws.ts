@@ -8,5 +8,5 @@ import { dialWs } from "./ws-client.ts";
 import { listenWs } from "./ws-server.ts";
 
 export function wsTransport(): Transport {
-  return { name: "ws", schemes: ["ws", "wss"], dial: dialWs, listen: listenWs };
+  return { name: "ws", schemes: ["ws", "wss"], dialsAddress: true, dial: dialWs, listen: listenWs };
 }

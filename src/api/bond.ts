@@ -25,6 +25,8 @@ export interface BondOptions extends TransportOptions {
   session?: Partial<SessionOptions>;
   /** Dial each endpoint from every usable local address on multi-homed hosts (default true). */
   autoDetect?: boolean;
+  /** Dial every address of a name, not only its first IPv4 and first IPv6 address (default false). */
+  allAddresses?: boolean;
   /** Dial timeout per subflow, ms (default 10 s). */
   dialTimeoutMs?: number;
 }
@@ -59,6 +61,7 @@ export async function connect(endpoints: string | string[], o: BondOptions = {})
       backup: urls(o.backup ?? []),
       multiplier: o.multiplier ?? 1,
       autoDetect: o.autoDetect ?? true,
+      allAddresses: o.allAddresses ?? false,
       ...(o.family !== undefined ? { family: o.family } : {}),
       dialTimeoutMs: o.dialTimeoutMs ?? 10_000,
     },

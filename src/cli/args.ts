@@ -190,6 +190,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     keepOpen: f.bool("keep-open"),
     benchmark,
     autoDetect: !f.bool("no-auto-detect"),
+    allAddresses: f.bool("all-addresses"),
     tls: tlsConfig(f),
     headers,
     scheduler: scheduler(f),

@@ -64,6 +64,8 @@ export interface Config {
   family?: 4 | 6;
   /** Use every local address (dial from each, bind each); false with -a / --no-auto-detect. */
   autoDetect: boolean;
+  /** Dial every address of a name (--all-addresses), not only the first of each family. */
+  allAddresses: boolean;
   tls: TlsConfig;
   /** Proxy URL; null = never use a proxy (ignore *_PROXY); undefined = environment decides. */
   proxy?: string | null;

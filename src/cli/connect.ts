@@ -14,7 +14,16 @@ const DIAL_TIMEOUT_MS = 10_000;
 
 export async function runConnect(c: Config, registry: TransportRegistry): Promise<RunHandle> {
   const paths = await buildPaths(
-    { endpoints: c.endpoints, backup: c.backup, multiplier: c.multiplier, autoDetect: c.autoDetect, family: c.family, dialTimeoutMs: DIAL_TIMEOUT_MS },
+    {
+      endpoints: c.endpoints,
+      backup: c.backup,
+      multiplier: c.multiplier,
+      autoDetect: c.autoDetect,
+      allAddresses: c.allAddresses,
+      family: c.family,
+      dialTimeoutMs: DIAL_TIMEOUT_MS,
+      note: (m) => log.debug(`paths: ${m}`),
+    },
     registry,
     transportOptions(c),
   );
@@ -27,6 +36,7 @@ export async function runConnect(c: Config, registry: TransportRegistry): Promis
         ? log.warn(`${p.label}: ${err.message}`)
         : log.debug(`${p.label}: ${attempt === 0 ? "dial" : `re-dial ${attempt}`} failed: ${err.message}`),
     up: (p, sub) => log.debug(`subflow up: ${p.label} (${sub.info.local} → ${sub.info.remote})${p.backup ? " [backup]" : ""}`),
+    dropped: (p, why) => log.debug(`${p.label}: ${why}`),
     down: (p, _sub, err) => log.info(`subflow down: ${p.label}${err ? `: ${err.message}` : ""}`),
   });
   const handle = sessionEvents(local, c.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: c.idleTimeoutMs });

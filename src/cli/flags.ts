@@ -76,6 +76,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "close after this long without data: 10s, 500ms, 2m, seconds; 0 never" },
   { name: "no-auto-detect", short: "a", kind: "bool", group: "session",
     description: "only the addresses given, not every local address" },
+  { name: "all-addresses", kind: "bool", group: "session",
+    description: "dial every address of a name (default: its first IPv4 and first IPv6 address)" },
   { name: "ipv4", short: "4", kind: "bool", group: "session", description: "IPv4 only (DNS, local addresses, listening)" },
   { name: "ipv6", short: "6", kind: "bool", group: "session", description: "IPv6 only (DNS, local addresses, listening)" },
   { name: "chunk-size", kind: "value", valueHint: "SIZE", group: "session", defaultText: "256k",

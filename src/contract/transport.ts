@@ -31,6 +31,11 @@ export interface TransportOptions {
   /** Address family restriction: 4 or 6. */
   family?: 4 | 6;
   /**
+   * Connect to this IP address instead of resolving the URL's host (the host still names the server:
+   * TLS SNI and certificate check, WebSocket Host). Set per family of a dual-stack name.
+   */
+  address?: string;
+  /**
    * Listen: every connection starts with a PROXY protocol v1/v2 header (a load balancer's
    * send-proxy / send-proxy-v2); the pipe's `info.remote` is the client it names. Never by default:
    * without a balancer in front, anyone could claim any address. Transports that cannot honour it
@@ -79,6 +84,8 @@ export interface Transport {
    * from each local address (auto-detection).
    */
   readonly bindsLocalAddress?: boolean;
+  /** Whether dial honours `address`: a name with IPv4 and IPv6 addresses then gets a path per family. */
+  readonly dialsAddress?: boolean;
   /** Open one pipe. Rejects with TransportError (codes: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, TLS, PROXY, …). */
   dial(url: URL, opts: DialOptions): Promise<Pipe>;
   /** Accept pipes until closed. Rejects with TransportError (e.g. EADDRINUSE). */

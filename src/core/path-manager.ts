@@ -25,6 +25,8 @@ export interface PathEvents {
   dialFailed?(path: PathSpec, err: Error, attempt: number): void;
   up?(path: PathSpec, sub: Subflow): void;
   down?(path: PathSpec, sub: Subflow, err?: Error): void;
+  /** A path given up for good without an error: another machine behind the same name (not our peer). */
+  dropped?(path: PathSpec, why: string): void;
 }
 
 export interface BackoffOptions {
@@ -38,6 +40,8 @@ export class PathManager {
   private readonly bySub = new Map<Subflow, PathSpec>();
   private readonly abort = new AbortController();
   private session: Session | null = null;
+  /** The address (without port) of the pipe the session was opened on. */
+  private openedOn = "";
   /** Chosen before the first dial: transports may carry it (the WebSocket `Bondcat-Session` header). */
   private readonly id = newSessionId();
   readonly sessionId = hex(this.id);
@@ -111,6 +115,7 @@ export class PathManager {
     }
     const { session, path } = opened;
     this.session = session;
+    this.openedOn = hostOf(session.subflows[0]?.info.remote ?? "");
     const first = session.subflows[0];
     if (first) this.track(first, path);
     // Every other path: JOIN when its dial succeeds; re-dial later when it fails.
@@ -157,8 +162,13 @@ export class PathManager {
       this.track(sub, p);
       if (sub.state !== "up") this.onDown(sub, sub.error);
     } catch (err) {
+      const unknown = err instanceof HandshakeError && err.code === "EUNKNOWNSESSION";
+      const other = hostOf(pipe.info.remote);
+      if (unknown && other !== this.openedOn) {
+        return this.hooks.dropped?.(p, `${other} does not know the session (another machine than ${this.openedOn}): path dropped`);
+      }
       this.hooks.dialFailed?.(p, toError(err), attempt);
-      if (err instanceof HandshakeError && err.code === "EUNKNOWNSESSION") return; // the peer forgot us
+      if (unknown) return; // the peer forgot us
       this.redial(p, attempt + 1);
     }
   }
@@ -190,6 +200,12 @@ export class PathManager {
     const cancel = () => clearTimeout(timer);
     signal.addEventListener("abort", cancel, { once: true });
   }
+}
+
+/** "198.18.0.2:9000" → "198.18.0.2", "[fdbc::2]:9000" → "[fdbc::2]". */
+function hostOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 && !remote.endsWith("]") ? remote.slice(0, colon) : remote;
 }
 
 function toError(err: unknown): Error {

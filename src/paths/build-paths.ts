@@ -1,34 +1,54 @@
 /**
- * Endpoints → the paths a client dials: endpoint × local source address (auto-detection) × multiplier.
- * Shared by the CLI and the library API.
+ * Endpoints → the paths a client dials: endpoint × destination address (one per family of a name) ×
+ * local source with a route of its own (auto-detection) × multiplier. Shared by the CLI and the library API.
  */
 import type { PathSpec } from "../core/path-manager.ts";
+import { chooseDials } from "./choose-dials.ts";
 import { formatEndpoint } from "./endpoint.ts";
-import { localSources, sourcesFor, type Source } from "./local-addresses.ts";
+import { localSources, type Source } from "./local-addresses.ts";
 import type { TransportRegistry } from "./registry.ts";
+import { ipRoutes, subnetRoutes, type RouteLookup } from "./routes.ts";
 import type { TransportOptions } from "../contract/transport.ts";
 
 export interface PathPlan {
   endpoints: readonly URL[];
   backup?: readonly URL[];
   multiplier: number;
-  /** Dial from every usable local address (multi-homed hosts). */
+  /** Dial from every local address with a route of its own (multi-homed hosts). */
   autoDetect: boolean;
   family?: 4 | 6;
+  /** Every address of a name, not only the first of each family. */
+  allAddresses?: boolean;
   dialTimeoutMs: number;
   /** For tests: the local addresses to consider instead of the machine's. */
   sources?: readonly Source[];
+  /** For tests: the route lookup instead of the kernel's (`ip route get`). */
+  routes?: RouteLookup;
+  /** Receives why addresses and sources were chosen or skipped (logged with -v). */
+  note?: (message: string) => void;
 }
 
 export async function buildPaths(plan: PathPlan, registry: TransportRegistry, topts: TransportOptions): Promise<PathSpec[]> {
   const sources = plan.autoDetect ? (plan.sources ?? localSources()) : [];
+  let routes = plan.routes;
   const paths: PathSpec[] = [];
   const add = async (url: URL, backup: boolean) => {
     const transport = registry.get(url.protocol); // unknown scheme → ConfigError before anything opens
-    const via = plan.autoDetect && transport.bindsLocalAddress ? await sourcesFor(url.hostname, sources, plan.family) : [{}];
-    for (const v of via) {
+    const bindSources = plan.autoDetect && transport.bindsLocalAddress === true && sources.length > 1;
+    if (bindSources) routes ??= ipRoutes() ?? subnetRoutes(sources);
+    const choice = await chooseDials(url.hostname, {
+      perFamily: transport.dialsAddress === true && typeof topts.proxy !== "string",
+      bindSources,
+      sources,
+      routes: routes ?? subnetRoutes(sources),
+      ...(plan.family !== undefined ? { family: plan.family } : {}),
+      ...(plan.allAddresses ? { allAddresses: true } : {}),
+    });
+    for (const n of choice.notes) plan.note?.(n);
+    for (const v of choice.dials) {
       for (let k = 1; k <= plan.multiplier; k++) {
         const parts = [formatEndpoint(url)];
+        if (v.address) parts.push(`(${v.address})`);
         if (v.localAddress) parts.push(`via ${v.localAddress}`);
         if (plan.multiplier > 1) parts.push(`#${k}`);
         const opts = { ...topts, ...v };

@@ -1,15 +1,11 @@
 /**
- * Local-address auto-detection (on by default; -a / --no-auto-detect turns it off), as the original
- * bondcat does: a multi-homed host dials a remote endpoint once from each of its usable addresses, so each
- * uplink (two ISPs, Wi-Fi + LTE, two NICs with source routing) carries its own subflows. No fan-out when
- * it cannot help: a host with one usable address of the endpoint's family (the common case), a loopback
- * endpoint, or an endpoint on a directly connected subnet (there is one right interface for it, and a
- * foreign source address would only make the path asymmetric).
+ * The local side of auto-detection (on by default; -a / --no-auto-detect turns it off): the host's usable
+ * source addresses, and an endpoint's addresses. Which of them are dialed from is choose-dials.ts's job
+ * (one dial per distinct route, as the kernel routes it).
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
-import { unbracket } from "../contract/address.ts";
 
 export interface Source {
   address: string;
@@ -39,12 +35,13 @@ export function localSources(ifaces: Interfaces = networkInterfaces()): Source[]
   return out;
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host.startsWith("127.") || host === "::1";
+/** A loopback host: localhost, 127.0.0.0/8, ::1 (dialed as it is, never from other sources). */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host.startsWith("127.") || host === "::1" || host === "::ffff:127.0.0.1";
 }
 
 /** The endpoint's addresses (the literal, or the name resolved once). */
-async function addressesOf(host: string, only?: 4 | 6): Promise<{ address: string; family: 4 | 6 }[]> {
+export async function addressesOf(host: string, only?: 4 | 6): Promise<{ address: string; family: 4 | 6 }[]> {
   const lit = isIP(host);
   if (lit === 4 || lit === 6) return [{ address: host, family: lit }];
   try {
@@ -71,26 +68,4 @@ export function onLink(source: Source, address: string): boolean {
   const bits = source.family === 4 ? 32 : 128;
   const shift = BigInt(bits - source.prefix);
   return toBits(source.address, source.family) >> shift === toBits(address, source.family) >> shift;
-}
-
-/**
- * The source addresses to dial `host` from: `[undefined]` (let the OS choose) unless the host is reachable
- * from two or more local addresses of one family. `family` is then set so the name resolves to that family.
- */
-export async function sourcesFor(
-  host: string,
-  sources: readonly Source[],
-  only?: 4 | 6,
-): Promise<{ localAddress?: string; family?: 4 | 6 }[]> {
-  const bare = unbracket(host);
-  if (isLoopback(bare)) return [{}];
-  const addrs = await addressesOf(bare, only);
-  for (const fam of [4, 6] as const) {
-    const dest = addrs.filter((a) => a.family === fam);
-    if (dest.length === 0 || (only !== undefined && only !== fam)) continue;
-    const mine = sources.filter((s) => s.family === fam);
-    if (mine.some((s) => dest.some((d) => onLink(s, d.address)))) return [{}];
-    if (mine.length >= 2) return mine.map((s) => ({ localAddress: s.address, family: fam }));
-  }
-  return [{}];
 }
