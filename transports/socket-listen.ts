@@ -52,11 +52,11 @@ export async function listenSocket(
   if (opts.proxyProtocol && tls) {
     throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (let the balancer terminate TLS)`);
   }
-  const hand = (socket: SinkSocket, held: Uint8Array[], client?: string): void => {
+  const hand = (socket: SinkSocket, held: Uint8Array[], peer?: { remote: string; balancer: string }): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
-    if (client !== undefined) {
-      info.details = { ...info.details, balancer: info.remote };
-      info.remote = client; // what logs, per-source limits and stats read
+    if (peer !== undefined) {
+      info.details = { ...info.details, balancer: peer.balancer };
+      info.remote = peer.remote; // what logs, per-source limits and stats read
     }
     const pipe = new SocketPipe(socket, info, tls ? (e) => tlsFailure(`tls ${info.remote}`, e) : undefined);
     socket.data = pipe;
@@ -72,10 +72,8 @@ export async function listenSocket(
     open(sock: SinkSocket) {
       sock.setNoDelay(true);
       if (tls) sock.data = new AcceptTlsSink(tls, hand);
-      else if (opts.proxyProtocol) {
-        const from = formatAddr(sock.remoteAddress, sock.remotePort);
-        sock.data = new ProxyHeaderSink(sock, hand, (err) => opts.rejected?.(from, err));
-      } else hand(sock, []);
+      else if (opts.proxyProtocol) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
+      else hand(sock, []);
     },
   };
   let server: TCPSocketListener<SocketSink>;

@@ -84,7 +84,8 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       port,
       ...(tls ? { tls: tls.options } : {}),
       fetch(req, srv) {
-        const reqPath = new URL(req.url).pathname;
+        // A request without Host (HTTP/1.0, e.g. HAProxy's httpchk) has a relative url here.
+        const reqPath = new URL(req.url, "http://host.invalid").pathname;
         const upgrade = req.headers.get("upgrade")?.toLowerCase() === "websocket";
         // A balancer's health check: answered, never logged (a GET on the path gets 426 below).
         if (reqPath === HEALTH_PATH && path !== HEALTH_PATH && !upgrade) return new Response("ok\n", { status: 200 });

@@ -1,11 +1,9 @@
 /** A bonded session as a Node.js Duplex stream: the library face of the engine. */
 import { Duplex } from "node:stream";
-import { AbortCode } from "../core/frame.ts";
-import type { Session, SessionEvents } from "../core/session.ts";
-import type { SessionStats } from "../core/stats.ts";
+import { AbortCode, type SessionEvents, type SessionHandle, type SessionStats } from "./handle.ts";
 
 export class BondedStream extends Duplex {
-  private session: Session | null = null;
+  private session: SessionHandle | null = null;
   private pendingWrite: ((err?: Error | null) => void) | null = null;
   private finalCb: ((err?: Error | null) => void) | null = null;
 
@@ -33,7 +31,7 @@ export class BondedStream extends Duplex {
   }
 
   /** @internal */
-  attach(session: Session): void {
+  attach(session: SessionHandle): void {
     this.session = session;
   }
 

@@ -17,6 +17,7 @@ import { parseEndpoint } from "../paths/endpoint.ts";
 import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type StatsConfig, type TlsConfig } from "./config.ts";
 import { SHELLS, completionScript } from "./completions.ts";
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
+import { generateSecret } from "./secret.ts";
 import { splitCommand } from "./split-command.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
 import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
@@ -28,6 +29,7 @@ export type ParseResult =
   | { kind: "help"; text: string }
   | { kind: "version"; text: string }
   | { kind: "completions"; text: string }
+  | { kind: "gen-secret"; text: string }
   | { kind: "run"; config: Config };
 
 function bad(code: string, message: string): never {
@@ -115,6 +117,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (tokens.flags.has("help")) return { kind: "help", text: HELP_TEXT };
   if (tokens.flags.has("version")) return { kind: "version", text: VERSION_TEXT };
   if (tokens.error !== undefined) throw tokens.error;
+  if (tokens.flags.has("gen-secret")) return { kind: "gen-secret", text: generateSecret() };
   const completions = tokens.flags.get("completions")?.at(-1);
   if (completions !== undefined) {
     const shell = SHELLS.find((s) => s === completions.value);
@@ -158,6 +161,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (replacing.length > 1) {
     bad("ECONFLICT", `${replacing[0]} and ${replacing[1]} cannot be combined (each replaces stdin/stdout)`);
   }
+  const direction = stdioDirection(f, replacing[0]);
 
   const durationOcc = f.last("duration");
   if (durationOcc !== undefined && !benchmark) bad("EUSAGE", `${durationOcc.spelling} applies to -b (benchmark) only`);
@@ -201,6 +205,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   };
   if (relay !== undefined) config.relay = relay;
   if (exec !== undefined) config.exec = exec;
+  if (direction !== undefined) config.direction = direction;
   if (idle > 0) config.idleTimeoutMs = idle;
   if (duration !== undefined) config.benchmarkDurationMs = duration;
   const stats = statsConfig(f);
@@ -212,9 +217,26 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
     config.proxyProtocol = true;
   }
-  const secret = secretOf(f, env);
-  if (secret !== undefined) config.secret = secret;
+  const secretFile = f.last("secret-file");
+  if (secretFile !== undefined) {
+    if (f.last("secret") !== undefined) bad("ECONFLICT", "--secret and --secret-file cannot be combined");
+    if (!secretFile.value) invalid(secretFile, "expected a file name");
+    config.secretFile = secretFile.value;
+  } else {
+    const secret = secretOf(f, env);
+    if (secret !== undefined) config.secret = secret;
+  }
   return config;
+}
+
+/** --recv-only / --send-only: one of them, and only with stdin/stdout (`replacing`: what replaces them). */
+function stdioDirection(f: Flags, replacing: string | undefined): Config["direction"] {
+  const given = (["recv-only", "send-only"] as const).filter((n) => f.bool(n));
+  if (given.length === 0) return undefined;
+  const spelling = f.spelling(given[0]!) as string;
+  if (given.length > 1) bad("ECONFLICT", `${spelling} and ${f.spelling(given[1]!)} cannot be combined`);
+  if (replacing !== undefined) bad("ECONFLICT", `${spelling} applies to stdin/stdout, not with ${replacing}`);
+  return given[0];
 }
 
 function listenAddresses(f: Flags, family: 4 | 6 | undefined): { listenMode: boolean; listen: URL[] } {

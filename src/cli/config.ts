@@ -3,10 +3,10 @@
  * (never file contents — the composition root reads them).
  */
 import { totalmem } from "node:os";
-import { DEFAULT_MAX_PAYLOAD } from "../core/frame.ts";
+import { DEFAULTS as API_DEFAULTS, LIMITS as API_LIMITS, type SchedulerName } from "../api/index.ts";
 
 export type Mode = "connect" | "listen";
-export type SchedulerName = "default" | "redundant";
+export type { SchedulerName };
 
 export interface TlsConfig {
   /** Listen: server certificate / key files (PEM). Both or neither. */
@@ -52,6 +52,8 @@ export interface Config {
   relay?: URL;
   /** Connect the session to this program instead of stdio: argv, split shell-like, run without a shell. */
   exec?: string[];
+  /** Stdio mode: --recv-only (never read stdin) or --send-only (discard what arrives). */
+  direction?: "recv-only" | "send-only";
   /** Benchmark mode: send/discard zeros, report throughput. */
   benchmark: boolean;
   /** Benchmark mode: stop sending after this long; undefined = until Ctrl-C or the peer stops. */
@@ -73,6 +75,8 @@ export interface Config {
   headers: Record<string, string>;
   /** Pre-shared secret (--secret or BONDCAT_SECRET). */
   secret?: string;
+  /** --secret-file: read by the composition root (main.ts) into `secret` before anything opens. */
+  secretFile?: string;
   scheduler: SchedulerName;
   /** Largest data frame payload, bytes. */
   chunkSize: number;
@@ -80,29 +84,24 @@ export interface Config {
   sendBuffer: number;
   /** Receive window (reorder buffer bound) advertised to the peer, bytes. */
   recvWindow: number;
-  /** Bytes every session of the process together may buffer (--max-memory; engine MemoryBudget). */
+  /** Bytes every session of the process together may buffer (--max-memory; the engine's MemoryBudget). */
   maxMemory: number;
 }
 
-/** Defaults for values the user did not give. */
+/** Defaults for values the user did not give (the library's, plus the CLI's own). */
 export const DEFAULTS = {
-  multiplier: 1,
+  ...API_DEFAULTS,
   statsIntervalMs: 1000,
-  scheduler: "default" as SchedulerName,
-  chunkSize: 256 * 1024,
-  sendBuffer: 8 * 1024 * 1024,
-  recvWindow: 8 * 1024 * 1024,
-  /** 1 GiB, or a quarter of the machine's memory when that is less. */
+  /** --max-memory: 1 GiB, or a quarter of the machine's memory when that is less. */
   maxMemory: Math.min(1024 * 1024 * 1024, Math.floor(totalmem() / 4)),
 } as const;
 
 /** Inclusive bounds checked by the parser. */
 export const LIMITS = {
-  multiplier: [1, 64],
-  /** Upper bound: the protocol's default maximum frame payload. */
-  chunkSize: [1024, DEFAULT_MAX_PAYLOAD],
-  sendBuffer: [64 * 1024, 1024 * 1024 * 1024],
-  recvWindow: [64 * 1024, 1024 * 1024 * 1024],
+  multiplier: API_LIMITS.multiplier,
+  chunkSize: API_LIMITS.chunkSize,
+  sendBuffer: API_LIMITS.sendBuffer,
+  recvWindow: API_LIMITS.recvWindow,
   maxMemory: [16 * 1024 * 1024, 1024 ** 4],
   statsIntervalMs: [100, 24 * 3_600_000],
   idleTimeoutMs: [0, 7 * 24 * 3_600_000],

@@ -47,8 +47,9 @@ export const EXAMPLES = `EXAMPLES
     bondcat -x 4 [2001:db8::20]:9000 < big.iso
 
   Relay server in front of sshd, and ssh through it:
-    server$  bondcat -l -k -p 9000 --secret s3cret --relay 127.0.0.1:22
-    client$  ssh -o ProxyCommand='bondcat --secret s3cret -x 2 server.example:9000' user@server
+    both$    bondcat --gen-secret > ~/.bondcat-secret     (copy the file to the other side)
+    server$  bondcat -l -k -p 9000 --secret-file ~/.bondcat-secret --relay 127.0.0.1:22
+    client$  ssh -o ProxyCommand='bondcat --secret-file ~/.bondcat-secret -x 2 server.example:9000' user@server
 
   Fixed-line first, LTE only while it is down:
     bondcat fiber.example:9000 --backup lte.example:9000
@@ -73,7 +74,8 @@ export const NOTES = `NOTES
 export function environment(): string {
   return `ENVIRONMENT
 
-  ${ENV_SECRET.padEnd(28)}pre-shared secret, when --secret is not given
+  ${ENV_SECRET.padEnd(28)}pre-shared secret, when --secret/--secret-file is not given (removed from the
+  ${"".padEnd(28)}environment of -e programs)
   ${"HTTPS_PROXY".padEnd(28)}CONNECT proxy for wss:// and tls:// when --proxy is not given
   ${"HTTP_PROXY".padEnd(28)}proxy for ws://
   ${"TCP_PROXY".padEnd(28)}CONNECT proxy for tcp:// (off unless set: most proxies refuse other ports)

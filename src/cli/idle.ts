@@ -8,7 +8,7 @@
  * called, and the caller aborts the session with the TIMEOUT code. Nothing can be lost by then: no
  * byte moved for the whole timeout and everything we sent is acknowledged.
  */
-import type { Session } from "../core/session.ts";
+import type { SessionHandle } from "../api/index.ts";
 
 export interface IdleHooks {
   /** The timeout passed: stop local input, end our direction. */
@@ -26,11 +26,6 @@ export interface IdleOptions {
   now?: () => number;
 }
 
-/** Something that moves when data moves: sent (queued) and received byte offsets. */
-function activity(s: Session): number {
-  return s.send.nxt + s.reorder.next;
-}
-
 export class IdleWatch {
   private last: number;
   private lastAt: number;
@@ -39,12 +34,12 @@ export class IdleWatch {
   private readonly now: () => number;
 
   constructor(
-    private readonly session: Session,
+    private readonly session: SessionHandle,
     private readonly o: IdleOptions,
     private readonly hooks: IdleHooks,
   ) {
     this.now = o.now ?? (() => performance.now());
-    this.last = activity(session);
+    this.last = session.bytesMoved;
     this.lastAt = this.now();
     const period = Math.min(1000, Math.max(25, Math.floor(o.timeoutMs / 5)));
     this.timer = setInterval(() => this.check(), period);
@@ -69,7 +64,7 @@ export class IdleWatch {
       }
       return;
     }
-    const a = activity(s);
+    const a = s.bytesMoved;
     if (a !== this.last) {
       this.last = a;
       this.lastAt = now;

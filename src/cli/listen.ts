@@ -2,20 +2,17 @@
  * Listen mode: bind every --listen address, accept subflows into sessions, give each session its local
  * side. Without -k the first session is the only one (later OPENs are refused) and its end ends the run.
  */
-import { Acceptor } from "../core/acceptor.ts";
-import type { Listener } from "../contract/transport.ts";
-import type { TransportRegistry } from "../paths/registry.ts";
+import { type BondServer, serve } from "../api/index.ts";
 import { formatEndpoint } from "../paths/endpoint.ts";
 import { log } from "../log.ts";
 import type { Config } from "./config.ts";
 import { checkLocalSide, makeLocalSide } from "./local-side.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
-import { sessionOptions, transportOptions } from "./session-options.ts";
+import { bondOptions } from "./session-options.ts";
 import { startReporting } from "./stats.ts";
 
 export interface ListenRun {
-  listeners: Listener[];
-  acceptor: Acceptor;
+  server: BondServer;
   /**
    * Resolves with the first session's outcome (without -k); with -k only after shutdown(), once every
    * session is over.
@@ -34,9 +31,8 @@ function logRejected(remote: string, err: Error): void {
   else log.warn(line);
 }
 
-export async function runListen(c: Config, registry: TransportRegistry): Promise<ListenRun> {
-  const topts = transportOptions(c);
-  for (const u of c.listen) registry.get(u.protocol);
+export async function runListen(c: Config): Promise<ListenRun> {
+  const options = bondOptions(c);
   checkLocalSide(c);
   const handles = new Set<RunHandle>();
   let started = 0;
@@ -47,7 +43,7 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
   const settleIfIdle = (): void => {
     if (stopping && handles.size === 0) resolveFirst(undefined);
   };
-  const acceptor = new Acceptor(sessionOptions(c), {
+  const server = await serve(c.listen, options, {
     admit: () => c.keepOpen || started === 0,
     session: (id) => {
       if (stopping || (!c.keepOpen && started > 0)) return null;
@@ -63,7 +59,13 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
         if (!c.keepOpen && first) resolveFirst(err);
         settleIfIdle();
       });
-      return h.events;
+      return {
+        ...h.events,
+        subflowUp: (sub) => {
+          log.debug(`session ${id.slice(0, 8)}: subflow from ${sub.info.remote} up`);
+          h.events.subflowUp?.(sub);
+        },
+      };
     },
     opened: (session) => {
       const h = pending.get(session.idHex);
@@ -71,35 +73,25 @@ export async function runListen(c: Config, registry: TransportRegistry): Promise
       log.debug(`session ${session.idHex.slice(0, 8)} opened`);
       h?.attach(session);
     },
-    rejected: (pipe, err) => logRejected(pipe.info.remote, err),
+    rejected: logRejected,
+    listening: (url, notes) => {
+      log.info(`listening on ${formatEndpoint(url)}`);
+      for (const n of notes) log.info(n);
+    },
   });
-  const listeners: Listener[] = [];
-  try {
-    for (const u of c.listen) {
-      const l = await registry.listen(u, { ...topts, rejected: (remote, err) => logRejected(remote, err) }, (pipe) => acceptor.accept(pipe));
-      listeners.push(l);
-      log.info(`listening on ${formatEndpoint(l.url)}`);
-      for (const n of l.notes) log.info(n);
-    }
-  } catch (err) {
-    await Promise.all(listeners.map((l) => l.close()));
-    throw err;
-  }
   const reporter = startReporting(c, () => [...handles].flatMap((h) => (h.session ? [h.session] : [])));
-  const closeListeners = (): Promise<void> => Promise.all(listeners.map((l) => l.close())).then(() => {});
   return {
-    listeners,
-    acceptor,
+    server,
     done,
     handles,
     shutdown: () => {
       stopping = true;
-      void closeListeners();
+      void server.close();
       settleIfIdle();
     },
     close: async () => {
       reporter.stop();
-      await closeListeners();
+      await server.close();
     },
   };
 }

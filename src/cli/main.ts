@@ -2,17 +2,16 @@
  * The bondcat command: parse, build the transport registry, run connect or listen mode, exit with a
  * documented code (src/cli/exit-codes.ts). Data goes to stdout only; every message to stderr.
  */
-import { builtinTransports } from "../../transports/index.ts";
-import { TransportRegistry } from "../paths/registry.ts";
+import { AbortCode, type SessionStats } from "../api/index.ts";
 import { log, setVerbosity } from "../log.ts";
-import { AbortCode } from "../core/frame.ts";
 import { parseArgs } from "./args.ts";
+import { ENV_SECRET } from "./config.ts";
+import { readSecretFile } from "./secret.ts";
 import { VERSION_TEXT } from "./help.ts";
 import { EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, exitCodeFor } from "./exit-codes.ts";
 import { runConnect } from "./connect.ts";
 import { type ListenRun, runListen } from "./listen.ts";
 import type { RunHandle } from "./run-session.ts";
-import type { SessionStats } from "../core/stats.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -27,15 +26,22 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const c = parsed.config;
+  // Programs run by -e (and anything else spawned) must not inherit the secret.
+  delete process.env[ENV_SECRET];
+  try {
+    if (c.secretFile !== undefined) c.secret = readSecretFile(c.secretFile);
+  } catch (err) {
+    process.stderr.write(`bondcat: ${(err as Error).message}\n`);
+    return exitCodeFor(err);
+  }
   setVerbosity(c.verbose);
   log.debug(VERSION_TEXT);
-  const registry = new TransportRegistry(builtinTransports());
   try {
     // Handlers first: a signal while dialing or binding must not find the default action (kill).
     if (c.mode === "connect") {
       let handle: RunHandle | undefined;
       const stopSignals = onSignals(() => (handle ? [handle] : []));
-      const h = await runConnect(c, registry);
+      const h = await runConnect(c);
       handle = h;
       const err = await h.done;
       stopSignals();
@@ -45,13 +51,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     let listening: ListenRun | undefined;
     const stopSignals = onSignals(() => (listening ? [...listening.handles] : []), () => listening?.shutdown());
-    const run = await runListen(c, registry);
+    const run = await runListen(c);
     listening = run;
     const err = await run.done;
     stopSignals();
     await run.close();
     if (err) throw err;
-    return EXIT_OK;
+    // A -k listener only ever ends by a signal: its code, whether sessions were live (they were
+    // finished cleanly first) or not.
+    return c.keepOpen && stoppedBy !== 0 ? stoppedBy : EXIT_OK;
   } catch (err) {
     if (signalled !== 0) return signalled;
     const code = exitCodeFor(err);
@@ -62,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 let signalled = 0;
+/** The first signal's exit code (128 + n), once one arrived. */
+let stoppedBy = 0;
 
 function summary(st: SessionStats): string {
   const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -82,6 +92,7 @@ function onSignals(handles: () => RunHandle[], stopListening?: () => void): () =
   const handler = (sig: NodeJS.Signals) => {
     count++;
     const code = sig === "SIGTERM" ? EXIT_TERMINATED : sig === "SIGHUP" ? EXIT_HANGUP : EXIT_INTERRUPTED;
+    if (stoppedBy === 0) stoppedBy = code;
     const hs = handles();
     if (count === 1 && hs.length > 0) {
       if (sig === "SIGHUP") {

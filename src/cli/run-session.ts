@@ -2,8 +2,7 @@
  * Glue between one session and its local side, with a promise for its end: the session's events go
  * to the local side, --idle-timeout watches it, and `finish()` (first Ctrl-C) ends it cleanly.
  */
-import { AbortCode } from "../core/frame.ts";
-import type { Session, SessionEvents } from "../core/session.ts";
+import { AbortCode, type SessionEvents, type SessionHandle } from "../api/index.ts";
 import { log } from "../log.ts";
 import type { LocalSide } from "../modes/local-side.ts";
 import { IdleWatch } from "./idle.ts";
@@ -21,20 +20,11 @@ export interface RunHandle {
    * undefined = clean close (an idle-timeout close counts as clean).
    */
   done: Promise<Error | undefined>;
-  session: Session | null;
+  session: SessionHandle | null;
   local: LocalSide;
-  attach(session: Session): void;
+  attach(session: SessionHandle): void;
   /** Stop local input and end our direction; the session closes once the peer finishes too. */
   finish(): void;
-}
-
-/** The stdio side's older name for finish(). */
-interface FinishInput {
-  finishInput(): void;
-}
-
-function hasFinishInput(x: object): x is FinishInput {
-  return typeof (x as Partial<FinishInput>).finishInput === "function";
 }
 
 export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
@@ -51,17 +41,20 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
       end: () => local.end(),
       drain: () => local.drain(),
       release: (frame) => local.release?.(frame),
+      subflowDoubt: (sub, resent) => log.debug(`subflow ${sub.label || sub.id} in doubt: ${resent} bytes resent on other paths`),
       closed: (err) => {
         idle?.stop();
         const outcome = idleExpired ? undefined : err;
+        // A clean end still fails if the local side could not hand over the last bytes.
+        const settle = (): void => resolve(outcome ?? local.failed?.());
         let released: Promise<void> | void = undefined;
         try {
           released = local.close(err);
         } catch (e) {
           log.debug(`closing the local side: ${(e as Error).message}`);
         }
-        if (released instanceof Promise) released.then(() => resolve(outcome), () => resolve(outcome));
-        else resolve(outcome);
+        if (released instanceof Promise) released.then(settle, settle);
+        else settle();
       },
     },
     attach(session) {
@@ -85,7 +78,6 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
       const s = h.session;
       if (s === null || s.state !== "open") return;
       if (local.finish) local.finish();
-      else if (hasFinishInput(local)) local.finishInput();
       else s.end();
     },
   };

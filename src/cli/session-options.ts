@@ -1,21 +1,8 @@
-/** Config → engine options and transport options (file contents read here, before any socket opens). */
+/** Config → the library options the session runs with (file contents read here, before any socket opens). */
 import { readFileSync } from "node:fs";
+import { type BondOptions, MemoryBudget } from "../api/index.ts";
 import { ConfigError } from "../contract/errors.ts";
-import { MemoryBudget } from "../core/memory-budget.ts";
-import { type SessionOptions, withDefaults } from "../core/options.ts";
-import type { TransportOptions } from "../contract/transport.ts";
 import type { Config } from "./config.ts";
-
-export function sessionOptions(c: Config): SessionOptions {
-  return withDefaults({
-    chunkSize: c.chunkSize,
-    sendBuffer: c.sendBuffer,
-    recvWindow: c.recvWindow,
-    secret: c.secret ?? "",
-    scheduler: c.scheduler,
-    budget: new MemoryBudget(c.maxMemory),
-  });
-}
 
 function readPem(path: string | undefined, what: string): string | undefined {
   if (path === undefined) return undefined;
@@ -26,21 +13,30 @@ function readPem(path: string | undefined, what: string): string | undefined {
   }
 }
 
-/** Options every transport gets; each takes what it understands. */
-export function transportOptions(c: Config): TransportOptions {
+/** The options connect()/listen() would be given for the same session: the CLI is a library user. */
+export function bondOptions(c: Config): BondOptions {
   const t = c.tls;
-  const o: TransportOptions = { insecure: t.insecure, headers: c.headers };
+  const o: BondOptions = {
+    multiplier: c.multiplier,
+    backup: c.backup,
+    autoDetect: c.autoDetect,
+    allAddresses: c.allAddresses,
+    session: { chunkSize: c.chunkSize, sendBuffer: c.sendBuffer, recvWindow: c.recvWindow, secret: c.secret ?? "", scheduler: c.scheduler, budget: new MemoryBudget(c.maxMemory) },
+  };
   const ca = readPem(t.ca, "CA file");
   const cert = readPem(c.mode === "listen" ? t.cert : t.clientCert, "certificate");
   const key = readPem(c.mode === "listen" ? t.key : t.clientKey, "key");
   if (ca !== undefined) o.ca = ca;
   if (cert !== undefined) o.cert = cert;
   if (key !== undefined) o.key = key;
+  if (t.insecure) o.insecure = true;
+  if (Object.keys(c.headers).length > 0) o.headers = c.headers;
   if (t.pins.length > 0) o.pin = t.pins;
   if (t.servername !== undefined) o.servername = t.servername;
   if (t.requireClientCert) o.requestCert = true;
   if (c.proxy !== undefined) o.proxy = c.proxy;
   if (c.family !== undefined) o.family = c.family;
+  if (c.proxyProtocol) o.proxyProtocol = true;
   if (c.proxyProtocol) o.proxyProtocol = true;
   return o;
 }

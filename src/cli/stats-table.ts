@@ -2,7 +2,7 @@
  * --stats rendering: per-session snapshots with rates (bytes/s since the previous snapshot), as a
  * compact table for people or one JSON object per session for machines.
  */
-import type { SessionStats, SubflowStats } from "../core/stats.ts";
+import type { SessionStats, SubflowStats } from "../api/index.ts";
 import { formatBytes, formatRate, formatRtt, formatSeconds } from "../modes/format.ts";
 
 export interface SubflowRates extends SubflowStats {

@@ -10,7 +10,7 @@
  */
 import { fstatSync } from "node:fs";
 import { isatty } from "node:tty";
-import type { Session } from "../core/session.ts";
+import type { SessionHandle } from "../api/index.ts";
 import { formatBytes, formatRate } from "../modes/format.ts";
 import type { Config } from "./config.ts";
 import { RateTracker, statsJson, statsTable } from "./stats-table.ts";
@@ -29,7 +29,7 @@ const PROGRESS_MS = 500;
 const PROGRESS_AFTER_MS = 1000;
 
 /** Start whatever reporting the config asks for; `sessions` lists the live sessions. */
-export function startReporting(c: Config, sessions: () => Session[], out: Output = process.stderr): Reporter {
+export function startReporting(c: Config, sessions: () => SessionHandle[], out: Output = process.stderr): Reporter {
   if (c.stats !== undefined) return new StatsReporter(sessions, c.stats.intervalMs, c.stats.json, out);
   const stdio = c.relay === undefined && c.exec === undefined && !c.benchmark;
   if (stdio && out.isTTY === true && looksLikeTransfer(0, 1)) return new ProgressLine(sessions, out, isatty(1));
@@ -64,7 +64,7 @@ export class StatsReporter implements Reporter {
   private drawn = 0;
 
   constructor(
-    private readonly sessions: () => Session[],
+    private readonly sessions: () => SessionHandle[],
     intervalMs: number,
     private readonly json: boolean,
     private readonly out: Output,
@@ -109,7 +109,7 @@ export class ProgressLine implements Reporter {
   private shown = false;
 
   constructor(
-    private readonly sessions: () => Session[],
+    private readonly sessions: () => SessionHandle[],
     private readonly out: Output,
     /** Received data is printed on the same terminal: never draw over it. */
     private readonly stdoutIsTty = false,
@@ -121,7 +121,7 @@ export class ProgressLine implements Reporter {
   tick(): void {
     const live = this.sessions().filter((s) => s.state !== "closed");
     if (live.length !== 1) return this.clear();
-    const [r] = this.rates.update([(live[0] as Session).stats()], performance.now());
+    const [r] = this.rates.update([(live[0] as SessionHandle).stats()], performance.now());
     if (r === undefined || r.uptimeMs < PROGRESS_AFTER_MS) return;
     if (this.stdoutIsTty && r.bytesReceived > 0) return this.clear();
     const text =

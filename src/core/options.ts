@@ -1,6 +1,8 @@
 import { DEFAULT_MAX_MEMORY, MemoryBudget } from "./memory-budget.ts";
 
-/** Engine tunables with their defaults. Validated by the CLI/API before anything opens. */
+/** Engine tunables with their defaults. Validated by src/api/options.ts before anything opens. */
+export type SchedulerName = "default" | "redundant";
+
 export interface SessionOptions {
   /** Payload bytes per DATA frame for write() (writeFrame callers choose their own). */
   chunkSize: number;
@@ -21,7 +23,7 @@ export interface SessionOptions {
   /** Handshake timeout per pipe. */
   handshakeMs: number;
   /** Sending policy: by capacity (default) or every frame on every subflow (redundant). */
-  scheduler: "default" | "redundant";
+  scheduler: SchedulerName;
   /** Pre-shared secret ("" = none): authenticates OPEN and keys every JOIN. */
   secret: string;
   /** Process-wide cap on buffered bytes, shared by every session (see memory-budget.ts). */
@@ -38,8 +40,8 @@ export interface SessionOptions {
 export const DEFAULT_OPTIONS: SessionOptions = {
   chunkSize: 256 * 1024,
   maxPayload: 1 << 20,
-  sendBuffer: 16 << 20,
-  recvWindow: 16 << 20,
+  sendBuffer: 8 << 20,
+  recvWindow: 8 << 20,
   heartbeatMs: 1000,
   deadAfterMs: 5000,
   graceMs: 30_000,

@@ -98,6 +98,9 @@ export class PathManager {
         lastErr = r.err;
         continue;
       }
+      // stop() during the handshake drops this pipe too (an aborted connect must not linger).
+      const stopped = (): void => r.pipe.abort(new SessionError("EABORTED", "stopped while opening"));
+      this.abort.signal.addEventListener("abort", stopped, { once: true });
       try {
         const session = await openSession(r.pipe, this.opts, wrapped, r.p.label, this.id);
         opened = { session, path: r.p };
@@ -107,6 +110,8 @@ export class PathManager {
           throw err;
         }
         lastErr = err;
+      } finally {
+        this.abort.signal.removeEventListener("abort", stopped);
       }
     }
     if (opened === null) {

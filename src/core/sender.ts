@@ -27,6 +27,9 @@ export interface SenderHost {
   release(frame: Uint8Array): void;
 }
 
+/** Unsent bytes held: what the paths drain in this long (see writable). */
+const UNSENT_MS = 4;
+
 export class Sender {
   readonly send = new SendBuffer<Subflow>();
   reinjectedBytes = 0;
@@ -51,12 +54,29 @@ export class Sender {
   }
 
   /**
-   * True while the send buffer has room: below --send-buffer, and while the process's memory budget
-   * is not used up (a session always keeps a minimum, so every stream keeps moving).
+   * True while the send buffer has room — below --send-buffer, and while the process's memory budget
+   * is not used up (a session always keeps a minimum, so every stream keeps moving) — and the bytes not
+   * yet sent are few: what the paths drain in UNSENT_MS (at least one chunk). The buffer keeps every
+   * unacknowledged byte for retransmission, but new input is taken only when it can go out soon, like
+   * TCP_NOTSENT_LOWAT: whatever is written later (a keystroke, a marker) never queues behind megabytes
+   * of bulk inside bondcat.
    */
   get writable(): boolean {
     const b = this.send.bytes;
-    return b < this.opts.sendBuffer && (b < MIN_SEND || !this.opts.budget.exhausted);
+    return b < this.opts.sendBuffer && (b < MIN_SEND || !this.opts.budget.exhausted) && this.unsentBytes() < this.unsentLimit();
+  }
+
+  private unsentBytes(): number {
+    if (!this.redundant) return this.send.nxt - this.send.sentHigh;
+    let sent = this.send.una;
+    for (const s of this.host.subflows()) if (s.cursor > sent) sent = s.cursor;
+    return this.send.nxt - sent;
+  }
+
+  private unsentLimit(): number {
+    let rate = 0;
+    for (const s of this.host.subflows()) if (s.state === "up") rate += s.rate;
+    return Math.max(this.opts.chunkSize, rate * UNSENT_MS);
   }
 
   /** Bring the memory budget up to date with the bytes held in the send buffer. */
@@ -132,6 +152,19 @@ export class Sender {
     this.send.reinjectFrom(sub);
   }
 
+  /**
+   * A subflow in doubt (still alive, marked by the caller): what it has in flight goes out again on the
+   * others now. Its pipe first copies what it still queues, so when the peer acknowledges a frame (via
+   * either path) no pipe holds memory the application reuses. Returns the bytes queued, or -1 when the
+   * pipe cannot detach (nothing is resent; the rules that declare it dead still apply).
+   */
+  penalize(sub: Subflow): number {
+    if (this.redundant || !sub.detach()) return -1;
+    const n = this.send.reinjectFrom(sub, false);
+    this.pump();
+    return n;
+  }
+
   /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
   sendFin(): void {
     const subs = this.host.subflows();
@@ -145,6 +178,11 @@ export class Sender {
   tick(now: number, retryMs: number): void {
     if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > retryMs) this.sendFin();
     // Room may have come back from the memory budget (other sessions freed theirs).
+    this.drainIfWritable();
+  }
+
+  /** A writer waiting for room is told once there is some. */
+  private drainIfWritable(): void {
     if (this.needDrain && this.writable) {
       this.needDrain = false;
       this.host.drain();
@@ -160,6 +198,8 @@ export class Sender {
     } finally {
       this.pumping = false;
     }
+    // Sending made room under the unsent limit (acks make room in the buffer: onAck).
+    this.drainIfWritable();
   }
 
   private readonly acked = (seg: Segment<Subflow>): void => {
@@ -181,20 +221,23 @@ export class Sender {
   }
 
   /**
-   * Put a frame on a subflow. A frame is sent again only after the subflow it was on died (its pipe and
-   * queue are gone), so no live pipe still holds it when it is acknowledged and released. A future
-   * retransmission onto a second live subflow must send a copy to keep that true.
+   * Put a frame on a subflow. A frame the application owns (writeFrame) is released for reuse once
+   * acknowledged, and may then still sit in the queue of a live pipe it was also sent on (a subflow in
+   * doubt keeps its pipe). So every resend of such a frame goes out as a private copy, made once, and a
+   * subflow in doubt detaches its queue (penalize): no live pipe ever holds released memory.
    */
   private readonly transmit = (s: Subflow, seg: Segment<Subflow>): void => {
     const len = seg.end - seg.offset;
+    let frame = seg.frame;
     if (!this.redundant) {
       if (seg.sends > 0) {
         s.reinjectedBytes += len;
         this.reinjectedBytes += len;
+        if (seg.owned) frame = seg.copy ??= seg.frame.slice();
       }
       seg.sentOn = s;
     }
     seg.sends++;
-    s.sendData(seg.frame, len);
+    s.sendData(frame, len);
   };
 }

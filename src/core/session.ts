@@ -14,7 +14,7 @@ import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
 import { Sender } from "./sender.ts";
 import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
-import { failedSubflows } from "./liveness.ts";
+import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 
@@ -34,11 +34,15 @@ export interface SessionEvents {
   release?(frame: Uint8Array): void;
   subflowUp?(sub: Subflow): void;
   subflowDown?(sub: Subflow, err?: Error): void;
+  /** A subflow was put in doubt: `resent` bytes it had in flight went out again on other paths. */
+  subflowDoubt?(sub: Subflow, resent: number): void;
 }
 
 export type SessionState = "open" | "closing" | "closed";
 
 const TICK_MS = 10;
+/** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
+const LATE_TICK_MS = 50;
 
 export class Session implements SubflowOwner {
   state: SessionState = "open";
@@ -50,9 +54,12 @@ export class Session implements SubflowOwner {
   readonly startedAt: number;
 
   private noPathSince: number;
+  private lastTickAt: number;
   private order: Subflow[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** An ACK round is queued for the next event-loop turn (ackSoon). */
+  private ackQueued = false;
 
   constructor(
     readonly id: Uint8Array,
@@ -65,6 +72,7 @@ export class Session implements SubflowOwner {
     this.idHex = hex(id);
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
+    this.lastTickAt = this.startedAt;
     this.tx = new Sender(opts, {
       open: () => this.state === "open",
       subflows: () => this.subflows,
@@ -143,6 +151,11 @@ export class Session implements SubflowOwner {
   /** The highest offset the peer has been allowed to send (our advertised window edge). */
   get advertisedLimit(): number {
     return this.rx.advertised;
+  }
+
+  /** Bytes queued by us plus bytes received in order: moves whenever data moves (idle detection). */
+  get bytesMoved(): number {
+    return this.tx.send.nxt + this.rx.reorder.next;
   }
 
   get sendFinished(): boolean {
@@ -233,8 +246,30 @@ export class Session implements SubflowOwner {
       this.rx.onData(sub, offset, payload);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.violation(err);
+      return this.violation(err);
     }
+    this.ackSoon();
+  }
+
+  /**
+   * Acknowledge on the next event-loop turn what arrived in this one (one ACK per subflow that carried
+   * data, however many frames came): a small write is acknowledged within microseconds, not on the tick,
+   * and the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
+   */
+  private ackSoon(): void {
+    if (this.ackQueued) return;
+    this.ackQueued = true;
+    setImmediate(this.ackRound);
+  }
+
+  private readonly ackRound = (): void => {
+    this.ackQueued = false;
+    if (this.state === "open") this.ackSubflows();
+  };
+
+  /** Every subflow that carried data since its last ACK gets one (keeps the peer's in-flight exact). */
+  private ackSubflows(): void {
+    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
   }
 
   onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
@@ -322,16 +357,33 @@ export class Session implements SubflowOwner {
         resort = true;
       }
     }
+    const late = now - this.lastTickAt > LATE_TICK_MS;
+    this.lastTickAt = now;
+    if (!late) {
+      const d = doubtfulSubflows(this.subflows, now);
+      for (const s of d.probe) s.ping(now);
+      for (const s of d.doubt) this.doubt(s, now);
+    }
     for (const f of failedSubflows(this.subflows, now, this.opts.deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, this.opts.heartbeatMs);
-    // Every subflow that carried data since its last ACK gets one: its per-subflow receive count keeps
-    // the peer's in-flight accounting (and so its scheduler) exact.
-    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
+    this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
     }
+  }
+
+  /** Resend what `s` has in flight on the other paths and probe it; it stays up (liveness.ts). */
+  private doubt(s: Subflow, now: number): void {
+    s.doubt = true;
+    const resent = this.tx.penalize(s);
+    if (resent < 0) {
+      s.doubt = false;
+      return;
+    }
+    s.ping(now);
+    this.events.subflowDoubt?.(s, resent);
   }
 
   private finish(err?: Error, hard = true): void {

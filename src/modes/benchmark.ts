@@ -6,9 +6,7 @@
  * directions are done. The connecting side leads: a peer with nothing to send (a `bondcat -l >
  * /dev/null` receiver) does not end an upload test.
  */
-import { HEADER_SIZE } from "../core/frame.ts";
-import type { Session } from "../core/session.ts";
-import type { SessionStats } from "../core/stats.ts";
+import { HEADER_SIZE, type SessionHandle, type SessionStats } from "../api/index.ts";
 import { formatBits, formatBytes, formatRate, formatRtt, formatSeconds } from "./format.ts";
 import type { LocalSide } from "./local-side.ts";
 
@@ -38,7 +36,7 @@ interface Totals {
 }
 
 export class BenchmarkSide implements LocalSide {
-  private session: Session | null = null;
+  private session: SessionHandle | null = null;
   private sending = false;
   private received = 0;
   private startedAt = 0;
@@ -67,7 +65,7 @@ export class BenchmarkSide implements LocalSide {
     this.fill();
   }
 
-  start(session: Session): void {
+  start(session: SessionHandle): void {
     this.session = session;
     this.startedAt = this.now();
     this.last = { at: this.startedAt, tx: 0, rx: 0, subs: new Map() };
@@ -160,6 +158,6 @@ export class BenchmarkSide implements LocalSide {
     this.timer = null;
     const s = this.session;
     if (s === null) return;
-    this.o.print(this.summary({ bytesAcked: s.send.una, reinjectedBytes: s.reinjectedBytes }, err));
+    this.o.print(this.summary(s.stats(), err));
   }
 }

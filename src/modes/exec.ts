@@ -9,8 +9,7 @@
  * once the program has gone (the bytes are dropped, as netcat would).
  */
 import type { FileSink, Subprocess } from "bun";
-import { AbortCode } from "../core/frame.ts";
-import type { Session } from "../core/session.ts";
+import { AbortCode, type SessionHandle } from "../api/index.ts";
 import type { LocalSide } from "./local-side.ts";
 
 export interface ExecOptions {
@@ -25,7 +24,7 @@ export interface ExecOptions {
 type Proc = Subprocess<"pipe", "pipe", "inherit">;
 
 export class ExecSide implements LocalSide {
-  private session: Session | null = null;
+  private session: SessionHandle | null = null;
   private proc: Proc | null = null;
   private stdin: FileSink | null = null;
   /** Peer bytes that came before the program started. */
@@ -97,7 +96,7 @@ export class ExecSide implements LocalSide {
     w?.();
   }
 
-  private async pumpOutput(proc: Proc, session: Session): Promise<void> {
+  private async pumpOutput(proc: Proc, session: SessionHandle): Promise<void> {
     const reader = proc.stdout.getReader();
     try {
       for (;;) {
@@ -115,7 +114,7 @@ export class ExecSide implements LocalSide {
 
   // ---------------------------------------------------------------- lifecycle
 
-  start(session: Session): void {
+  start(session: SessionHandle): void {
     this.session = session;
     let proc: Proc;
     try {

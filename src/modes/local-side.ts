@@ -2,7 +2,7 @@
  * The local end of a session: stdio, a relayed socket, an exec'd program, a benchmark source.
  * The session calls data/end/drain; the mode feeds the session after start().
  */
-import type { Session } from "../core/session.ts";
+import type { SessionHandle } from "../api/index.ts";
 
 export interface LocalSide {
   /** In-order bytes from the peer; false = pause until the side calls session.resume(). */
@@ -14,7 +14,7 @@ export interface LocalSide {
   /** A frame this side gave to session.writeFrame() is free for reuse (optional). */
   release?(frame: Uint8Array): void;
   /** The session is open: start feeding it. */
-  start(session: Session): void;
+  start(session: SessionHandle): void;
   /**
    * Stop taking local input and end our direction (session.end()), e.g. on the first Ctrl-C or an idle
    * timeout; bytes from the peer are still delivered. Optional: without it the caller ends the session.
@@ -25,4 +25,10 @@ export interface LocalSide {
    * socket's queued bytes after a clean end); the process waits for it before exiting.
    */
   close(err?: Error): void | Promise<void>;
+  /**
+   * After close() (and its promise): a local failure that turns a clean session end into a failed run,
+   * e.g. output that could not be written at the final flush, or a relay target that never took the
+   * last bytes. Optional.
+   */
+  failed?(): Error | undefined;
 }

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSelfSigned } from "../../transports/self-signed.ts";
+import { nginxLocation } from "../helpers/balancers.ts";
 import { binPath, bondcat, listeningUrls, missing, type Proc, start, stopAll } from "../helpers/procs.ts";
 import { randomFile, sha256File } from "../helpers/files.ts";
 
@@ -16,22 +17,6 @@ let nginx: Proc | undefined;
 let backend: Proc | undefined;
 let nginxPort = 0;
 let fingerprint = "";
-
-/** The documented location block (docs/TRANSPORTS.md), pointed at `upstream`. */
-export function nginxLocation(path: string, upstream: string): string {
-  return `
-    location ${path} {
-      proxy_pass http://${upstream};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-      proxy_buffering off;
-    }`;
-}
 
 beforeAll(async () => {
   if (reason) return;

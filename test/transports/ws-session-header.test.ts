@@ -99,6 +99,13 @@ describe("Bondcat-Session header", () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/b`)).status).toBe(426);
     expect((await fetch(`${base}/other`)).status).toBe(404);
+    // HTTP/1.0 without Host (HAProxy's httpchk): answered too, not an exception.
+    let reply = "";
+    const sock = await Bun.connect({ hostname: "127.0.0.1", port: l.port, socket: { data: (_s, d) => void (reply += d.toString()) } });
+    sock.write("GET /healthz HTTP/1.0\r\n\r\n");
+    for (let i = 0; i < 100 && !reply.includes("ok"); i++) await Bun.sleep(10);
+    sock.end();
+    expect(reply).toStartWith("HTTP/1.1 200");
     expect(seen.length).toBe(0);
   });
 

@@ -3,14 +3,13 @@
  * (they could move to test/unit). The session is a stand-in exposing only what the watch reads.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import type { Session } from "../../src/core/session.ts";
+import type { SessionHandle } from "../../src/api/index.ts";
 import { IdleWatch } from "../../src/cli/idle.ts";
 
 interface FakeSession {
   state: string;
   sendFinished: boolean;
-  send: { nxt: number };
-  reorder: { next: number };
+  bytesMoved: number;
 }
 
 let clock = 0;
@@ -20,10 +19,10 @@ afterEach(() => {
 });
 
 function setup(o: { timeoutMs: number; graceMs?: number; maxGraceMs?: number }) {
-  const s: FakeSession = { state: "open", sendFinished: false, send: { nxt: 0 }, reorder: { next: 0 } };
+  const s: FakeSession = { state: "open", sendFinished: false, bytesMoved: 0 };
   const calls: string[] = [];
   clock = 0;
-  const w = new IdleWatch(s as unknown as Session, { ...o, now: () => clock }, {
+  const w = new IdleWatch(s as unknown as SessionHandle, { ...o, now: () => clock }, {
     idle: () => calls.push(`idle@${clock}`),
     expired: () => calls.push(`expired@${clock}`),
   });
@@ -52,11 +51,11 @@ describe("IdleWatch", () => {
   test("data either way restarts the clock", () => {
     const { s, calls, at } = setup({ timeoutMs: 1000 });
     at(900);
-    s.send.nxt += 10; // we sent
+    s.bytesMoved += 10; // we sent
     at(950);
     at(1900);
     expect(calls).toEqual([]);
-    s.reorder.next += 5; // we received
+    s.bytesMoved += 5; // we received
     at(1940);
     at(2900);
     expect(calls).toEqual([]);
