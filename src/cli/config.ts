@@ -75,6 +75,8 @@ export interface Config {
   headers: Record<string, string>;
   /** Pre-shared secret (--secret or BONDCAT_SECRET). */
   secret?: string;
+  /** Listen mode: what strangers may hold (docs/SECURITY.md); unset fields keep the engine's defaults. */
+  limits: ListenLimits;
   /** --secret-file: read by the composition root (main.ts) into `secret` before anything opens. */
   secretFile?: string;
   scheduler: SchedulerName;
@@ -86,6 +88,14 @@ export interface Config {
   recvWindow: number;
   /** Bytes every session of the process together may buffer (--max-memory; the engine's MemoryBudget). */
   maxMemory: number;
+}
+
+export interface ListenLimits {
+  maxSessions?: number;
+  maxSessionsPerAddr?: number;
+  maxPending?: number;
+  maxPendingPerAddr?: number;
+  handshakeMs?: number;
 }
 
 /** Defaults for values the user did not give (the library's, plus the CLI's own). */
@@ -106,6 +116,9 @@ export const LIMITS = {
   statsIntervalMs: [100, 24 * 3_600_000],
   idleTimeoutMs: [0, 7 * 24 * 3_600_000],
   benchmarkDurationMs: [100, 7 * 24 * 3_600_000],
+  maxSessions: [1, 1_000_000],
+  maxPending: [1, 1_000_000],
+  handshakeMs: [100, 600_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** Environment variables the CLI reads. */

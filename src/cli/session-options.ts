@@ -37,6 +37,6 @@ export function bondOptions(c: Config): BondOptions {
   if (c.proxy !== undefined) o.proxy = c.proxy;
   if (c.family !== undefined) o.family = c.family;
   if (c.proxyProtocol) o.proxyProtocol = true;
-  if (c.proxyProtocol) o.proxyProtocol = true;
+  if (Object.keys(c.limits).length > 0) o.limits = c.limits;
   return o;
 }

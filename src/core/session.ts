@@ -369,8 +369,11 @@ export class Session implements SubflowOwner {
     this.rx.tick(now, this.opts.heartbeatMs);
     this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
-    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
-      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
+    // A listener's session that never got a byte from its client waits less: a client that opens and
+    // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
+    const grace = this.role === "server" && this.rx.delivered === 0 ? Math.min(this.opts.graceMs, this.opts.quietGraceMs) : this.opts.graceMs;
+    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > grace) {
+      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(grace / 1000)} s`));
     }
   }
 
