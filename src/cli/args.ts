@@ -173,6 +173,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   const chunkSize = f.size("chunk-size", DEFAULTS.chunkSize, LIMITS.chunkSize);
   const sendBuffer = f.size("send-buffer", DEFAULTS.sendBuffer, LIMITS.sendBuffer);
   const recvWindow = f.size("recv-window", DEFAULTS.recvWindow, LIMITS.recvWindow);
+  const maxMemory = f.size("max-memory", DEFAULTS.maxMemory, LIMITS.maxMemory);
   if (sendBuffer < chunkSize) bad("ECONFLICT", `--send-buffer (${formatSize(sendBuffer)}) must be at least --chunk-size (${formatSize(chunkSize)})`);
   if (recvWindow < chunkSize) bad("ECONFLICT", `--recv-window (${formatSize(recvWindow)}) must be at least --chunk-size (${formatSize(chunkSize)})`);
 
@@ -201,6 +202,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     chunkSize,
     sendBuffer,
     recvWindow,
+    maxMemory,
   };
   if (relay !== undefined) config.relay = relay;
   if (exec !== undefined) config.exec = exec;

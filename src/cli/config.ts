@@ -2,6 +2,7 @@
  * The validated configuration the CLI hands to the modes. Plain data: URLs, numbers, file paths
  * (never file contents — the composition root reads them).
  */
+import { totalmem } from "node:os";
 import { DEFAULTS as API_DEFAULTS, LIMITS as API_LIMITS, type SchedulerName } from "../api/index.ts";
 
 export type Mode = "connect" | "listen";
@@ -85,6 +86,8 @@ export interface Config {
   sendBuffer: number;
   /** Receive window (reorder buffer bound) advertised to the peer, bytes. */
   recvWindow: number;
+  /** Bytes every session of the process together may buffer (--max-memory; the engine's MemoryBudget). */
+  maxMemory: number;
 }
 
 export interface ListenLimits {
@@ -99,6 +102,8 @@ export interface ListenLimits {
 export const DEFAULTS = {
   ...API_DEFAULTS,
   statsIntervalMs: 1000,
+  /** --max-memory: 1 GiB, or a quarter of the machine's memory when that is less. */
+  maxMemory: Math.min(1024 * 1024 * 1024, Math.floor(totalmem() / 4)),
 } as const;
 
 /** Inclusive bounds checked by the parser. */
@@ -107,6 +112,7 @@ export const LIMITS = {
   chunkSize: API_LIMITS.chunkSize,
   sendBuffer: API_LIMITS.sendBuffer,
   recvWindow: API_LIMITS.recvWindow,
+  maxMemory: [16 * 1024 * 1024, 1024 ** 4],
   statsIntervalMs: [100, 24 * 3_600_000],
   idleTimeoutMs: [0, 7 * 24 * 3_600_000],
   benchmarkDurationMs: [100, 7 * 24 * 3_600_000],

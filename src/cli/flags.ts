@@ -102,6 +102,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "unacknowledged bytes kept for resending (64k-1G)" },
   { name: "recv-window", kind: "value", valueHint: "SIZE", group: "session", defaultText: "8M",
     description: "out-of-order bytes buffered, advertised to the peer (64k-1G)" },
+  { name: "max-memory", kind: "value", valueHint: "SIZE", group: "session", defaultText: "1G, at most ¼ of RAM",
+    description: "bytes all sessions together may buffer; near it windows shrink and new sessions are refused (16M-1T)" },
   // --- tls ---
   { name: "cert", kind: "value", valueHint: "FILE", group: "tls", description: "listen: server certificate (PEM)" },
   { name: "key", kind: "value", valueHint: "FILE", group: "tls", description: "listen: server private key (PEM)" },

@@ -13,7 +13,7 @@ import { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
 import { Sender } from "./sender.ts";
-import { Subflow, type SubflowOwner } from "./subflow.ts";
+import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
 import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
@@ -350,6 +350,7 @@ export class Session implements SubflowOwner {
     let resort = false;
     for (const s of this.subflows) {
       if (s.state !== "up") continue;
+      s.pongCredit = PONG_BURST;
       s.updateRate(now);
       if (now - s.lastPingAt >= this.opts.heartbeatMs) {
         s.ping(now);
@@ -395,9 +396,18 @@ export class Session implements SubflowOwner {
     if (this.timer) clearInterval(this.timer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.timer = null;
-    for (const s of [...this.subflows]) {
+    const subs = [...this.subflows];
+    for (const s of subs) {
       if (err && hard) s.abort(err);
       else s.close();
+    }
+    // After an ABORT the peer has lingerMs to close its pipes; one that keeps them open (and keeps
+    // sending) loses them then.
+    if (err && !hard && subs.length > 0) {
+      const t = setTimeout(() => {
+        for (const s of subs) s.abort(err);
+      }, this.opts.lingerMs);
+      (t as { unref?: () => void }).unref?.();
     }
     this.subflows.length = 0;
     this.order = [];
@@ -428,7 +438,10 @@ class SubflowSink implements FrameSink {
     this.session.onFin(finalOffset);
   }
   onPing(token: number): void {
-    this.sub.sendControl(encodePing(FrameType.PONG, token), true);
+    const sub = this.sub;
+    if (sub.pongCredit <= 0 || !sub.takesControl) return;
+    sub.pongCredit--;
+    sub.sendControl(encodePing(FrameType.PONG, token), true);
   }
   onPong(token: number): void {
     this.sub.pong(token, this.session.opts.now());
