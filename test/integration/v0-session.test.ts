@@ -68,6 +68,7 @@ const frame = (seq: number, payload: Uint8Array): Uint8Array => Buffer.concat([e
 
 describe("v0 sessions over memory pipes", () => {
   test("3 subflows, both directions identical; the dialer's end of stream ends the connection", async () => {
+    const used = opts.budget.used;
     const l = listener();
     const client: Endpoint = endpoint();
     const session = await openV0Session(l.dial(), opts, client.events, "p1");
@@ -87,6 +88,7 @@ describe("v0 sessions over memory pipes", () => {
     expect(sha(client.received)).toBe(sha(down));
     expect(sha(l.server.received)).toBe(sha(up));
     expect(l.server.ended).toBe(true);
+    expect(opts.budget.used).toBe(used); // the ring's bytes were charged and given back
   });
 
   test("a subflow with an unknown connection id is dropped", async () => {
