@@ -89,6 +89,20 @@ describe.skipIf(skip)("wire v0 with the original bondcat", () => {
     expect(l.proc.exitCode).toBeNull();
   }, 60_000);
 
+  test("-b both ways: our -b dialer against a Go -b listener, a Go -b dialer against our -l -b --compat v0", async () => {
+    const { go, port } = await goListener();
+    const c = spawnCli(["--compat", "v0", "-b", "--duration", "3s", "-a", "-x", "2", `127.0.0.1:${port}`]);
+    await c.expectExit(0);
+    // (Whether the Go -b listener sends zeros back varies from run to run: only our direction is checked.)
+    expect(c.stderr).toMatch(/benchmark done after .*TX [1-9][\d.]* [MG]iB/);
+    await go.kill();
+    const { cli: l, port: p2 } = await startListener(["-b", "--compat", "v0"]);
+    const g = spawnGo(["-a", "-b", `127.0.0.1:${p2}`], { stdin: "pipe" });
+    await l.waitForStderr(/RX +[1-9][\d.]* [MG]iB\/s/, 10_000);
+    await g.kill();
+    await l.expectExit(0);
+  }, 30_000);
+
   test("without --compat v0 our listener refuses the Go dialer with a hint naming the flag", async () => {
     const { cli: l, port } = await startListener([], { stdin: "pipe" });
     const go = spawnGo(["-a", `127.0.0.1:${port}`], { stdin: "pipe" });
