@@ -17,7 +17,7 @@ export interface Measure {
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const p = s.port;
   s.stop(true);

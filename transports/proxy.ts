@@ -51,7 +51,7 @@ export function redact(proxy: URL | string): string {
 
 export function proxyHostPort(proxy: URL): { host: string; port: number } {
   const host = unbracket(proxy.hostname);
-  const port = proxy.port !== "" ? Number(proxy.port) : proxy.protocol === "https:" ? 443 : 80;
+  const port = proxy.port !== "" ? Number(proxy.port) : proxy.protocol === "https:" ? 443 : proxy.protocol.startsWith("socks") ? 1080 : 80;
   return { host, port };
 }
 

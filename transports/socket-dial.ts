@@ -9,6 +9,7 @@ import { isIP } from "node:net";
 import { ConfigError, TransportError } from "../src/contract/errors.ts";
 import { guardDial, type DialAttempt } from "./dial-guard.ts";
 import { ConnectSink, proxyHostPort, redact, resolveProxy } from "./proxy.ts";
+import { isSocks, Socks5Sink } from "./socks5.ts";
 import { inertSink, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
 import { type ClientTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
 import type { DialOptions, Pipe } from "../src/contract/transport.ts";
@@ -24,6 +25,12 @@ export function hostPort(url: URL, dialing: boolean): { host: string; port: numb
 }
 
 type ConnectOptions = TCPSocketConnectOptions<SocketSink> & { localAddress?: string };
+
+/** The address a socks5:// proxy is asked for: resolved here (socks5h:// sends the name instead). */
+export async function socksTarget(host: string, opts: DialOptions): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  return opts.address ?? (await lookup(host, { family: opts.family ?? 0 })).address;
+}
 
 /** Connect to host:port (or to `address`, already resolved, when given), bound to opts.localAddress. */
 async function connectTo(host: string, port: number, opts: DialOptions, data: SocketSink, tls: ClientTlsPlan | null, address?: string): Promise<SinkSocket> {
@@ -109,8 +116,8 @@ export function dialSocket(
 ): Promise<Pipe> {
   const { host, port } = hostPort(url, true);
   const proxy = resolveProxy(url, opts.proxy);
-  if (proxy && proxy.protocol !== "http:") {
-    return Promise.reject(new TransportError("PROXY", `${transport} dial ${formatAddr(host, port)}: only http:// proxies (CONNECT) are supported for ${transport}://, not ${proxy.protocol}//`));
+  if (proxy && proxy.protocol !== "http:" && !isSocks(proxy)) {
+    return Promise.reject(new TransportError("PROXY", `${transport} dial ${formatAddr(host, port)}: only http:// (CONNECT), socks5:// and socks5h:// proxies are supported for ${transport}://, not ${proxy.protocol}//`));
   }
   const where = `${transport} dial ${formatAddr(host, port)}${proxy ? ` via ${redact(proxy)}` : ""}`;
   return guardDial<Pipe>(where, opts, (attempt) => {
@@ -141,11 +148,17 @@ export function dialSocket(
         const [, tlsSocket] = s.upgradeTLS<SocketSink>({ tls: tls.options, socket: socketHandlers, data: readySink });
         socket = tlsSocket;
       };
-      const sink = new ConnectSink(proxy, host, port, tunnel, (err) => attempt.fail(err));
-      connectTo(p.host, p.port, opts, sink, null).then(
-        (s) => (socket ??= s),
-        (err: unknown) => attempt.fail(toTransportError(err, "PROXY", `${where}: cannot reach the proxy`)),
-      );
+      const start = (target: string): void => {
+        if (attempt.settled) return;
+        const fail = (err: Error): void => attempt.fail(err);
+        const sink = isSocks(proxy) ? new Socks5Sink(proxy, target, port, tunnel, fail) : new ConnectSink(proxy, host, port, tunnel, fail);
+        connectTo(p.host, p.port, opts, sink, null).then(
+          (s) => (socket ??= s),
+          (err: unknown) => attempt.fail(toTransportError(err, "PROXY", `${where}: cannot reach the proxy`)),
+        );
+      };
+      if (proxy.protocol !== "socks5:") start(host);
+      else socksTarget(host, opts).then(start, (err: unknown) => attempt.fail(toTransportError(err, "ENOTFOUND", where)));
     } else {
       connectTo(host, port, opts, readySink, tls, opts.address).then(
         (s) => (socket ??= s),

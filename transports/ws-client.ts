@@ -21,6 +21,8 @@ import { guardDial } from "./dial-guard.ts";
 import { redact, resolveProxy } from "./proxy.ts";
 import { SESSION_HEADER, SESSION_HEADER_NAME, SESSION_ID_RE } from "./session-header.ts";
 import { dialSocket } from "./socket-dial.ts";
+import { socksBridge } from "./socks-bridge.ts";
+import { isSocks } from "./socks5.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import { certError, clientTls, fingerprintOf, normalisePins, tlsFailure } from "./tls-options.ts";
 import type { DialOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
@@ -162,8 +164,8 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
   const host = unbracket(url.hostname);
   if (host === "") throw new TransportError("EBADURL", `${url.href}: ${transport} needs a host`);
   const proxy = resolveProxy(url, opts.proxy);
-  if (proxy && proxy.protocol !== "http:" && proxy.protocol !== "https:") {
-    throw new TransportError("PROXY", `${transport} dial ${url.host}: only http:// and https:// proxies are supported for ${transport}://, not ${proxy.protocol}//`);
+  if (proxy && proxy.protocol !== "http:" && proxy.protocol !== "https:" && !isSocks(proxy)) {
+    throw new TransportError("PROXY", `${transport} dial ${url.host}: only http://, https://, socks5:// and socks5h:// proxies are supported for ${transport}://, not ${proxy.protocol}//`);
   }
   const where = `${transport} dial ${url.host}${url.pathname === "/" ? "" : url.pathname}${proxy ? ` via ${redact(proxy)}` : ""}`;
   const headers = upgradeHeaders(opts);
@@ -177,18 +179,25 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
     if (!Object.keys(headers).some((k) => k.toLowerCase() === "host")) headers.Host = url.host;
   }
   const tls = secure ? await wssTls(url, host, opts, proxy, where) : undefined;
+  // SOCKS5: the tunnel is opened first, then lent to the native client as a loopback CONNECT proxy.
+  const bridge = proxy && isSocks(proxy) ? await socksBridge(proxy, host, urlPort(url), opts, where) : null;
+  const wsProxy = bridge ? bridge.url : proxy?.href;
   return guardDial<Pipe>(where, opts, (attempt) => {
     const ws = new WebSocket(target.href, {
       perMessageDeflate: false,
       maxPayload: MAX_INCOMING_MESSAGE,
       headers,
-      ...(proxy ? { proxy: proxy.href } : {}),
+      ...(wsProxy ? { proxy: wsProxy } : {}),
       ...(tls ? { tls } : {}),
     });
     ws.binaryType = "nodebuffer";
-    const onError = (err: Error) => attempt.fail(dialError(err, where, proxy !== null));
+    const onError = (err: Error) => {
+      bridge?.close();
+      attempt.fail(dialError(err, where, proxy !== null));
+    };
     ws.once("error", onError);
     ws.once("open", () => {
+      bridge?.stopListening();
       ws.off("error", onError);
       const sock = ws._socket;
       const remote = proxy ? `${url.host} via ${redact(proxy)}` : sock?.remoteAddress ? formatAddr(sock.remoteAddress, sock.remotePort ?? 0) : url.host;
@@ -196,6 +205,9 @@ export async function dialWs(url: URL, opts: DialOptions): Promise<Pipe> {
       if (proxy) details.proxy = redact(proxy);
       attempt.ok(new WsClientPipe(ws, { transport, local: "?", remote, details }));
     });
-    return () => ws.terminate();
+    return () => {
+      ws.terminate();
+      bridge?.close();
+    };
   });
 }

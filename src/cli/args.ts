@@ -161,6 +161,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (replacing.length > 1) {
     bad("ECONFLICT", `${replacing[0]} and ${replacing[1]} cannot be combined (each replaces stdin/stdout)`);
   }
+  const direction = stdioDirection(f, replacing[0]);
 
   const durationOcc = f.last("duration");
   if (durationOcc !== undefined && !benchmark) bad("EUSAGE", `${durationOcc.spelling} applies to -b (benchmark) only`);
@@ -202,6 +203,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   };
   if (relay !== undefined) config.relay = relay;
   if (exec !== undefined) config.exec = exec;
+  if (direction !== undefined) config.direction = direction;
   if (idle > 0) config.idleTimeoutMs = idle;
   if (duration !== undefined) config.benchmarkDurationMs = duration;
   const stats = statsConfig(f);
@@ -223,6 +225,16 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     if (secret !== undefined) config.secret = secret;
   }
   return config;
+}
+
+/** --recv-only / --send-only: one of them, and only with stdin/stdout (`replacing`: what replaces them). */
+function stdioDirection(f: Flags, replacing: string | undefined): Config["direction"] {
+  const given = (["recv-only", "send-only"] as const).filter((n) => f.bool(n));
+  if (given.length === 0) return undefined;
+  const spelling = f.spelling(given[0]!) as string;
+  if (given.length > 1) bad("ECONFLICT", `${spelling} and ${f.spelling(given[1]!)} cannot be combined`);
+  if (replacing !== undefined) bad("ECONFLICT", `${spelling} applies to stdin/stdout, not with ${replacing}`);
+  return given[0];
 }
 
 function listenAddresses(f: Flags, family: 4 | 6 | undefined): { listenMode: boolean; listen: URL[] } {

@@ -51,6 +51,8 @@ export interface Config {
   relay?: URL;
   /** Connect the session to this program instead of stdio: argv, split shell-like, run without a shell. */
   exec?: string[];
+  /** Stdio mode: --recv-only (never read stdin) or --send-only (discard what arrives). */
+  direction?: "recv-only" | "send-only";
   /** Benchmark mode: send/discard zeros, report throughput. */
   benchmark: boolean;
   /** Benchmark mode: stop sending after this long; undefined = until Ctrl-C or the peer stops. */

@@ -6,14 +6,16 @@
  * |    0 | OK           | session closed cleanly: both directions FIN'd and all data acknowledged   |
  * |      |              | (an --idle-timeout close and the end of a -b benchmark also count as 0)   |
  * |    1 | FAILURE      | runtime/session failure after the session was up: peer abort, every path  |
- * |      |              | lost past the grace period, relay/exec target failed, I/O error           |
+ * |      |              | lost past the grace period, relay/exec target failed, I/O error; also a   |
+ * |      |              | clean end whose last bytes stdout refused (EPIPE) or a relay target did   |
+ * |      |              | not take in 30 s, and a stdin read error (EISDIR)                         |
  * |    2 | USAGE        | bad command line or config (ConfigError); nothing was opened              |
  * |    3 | CONNECT      | cannot connect: refused / unresolvable / timed out on every endpoint      |
  * |    4 | LISTEN       | cannot listen: address in use, permission denied, address not available  |
  * |    5 | PROTOCOL     | the peer is not a compatible bondcat, or handshake/authentication failed |
  * |  129 | HANGUP       | SIGHUP with nothing left to finish (ssh ending its ProxyCommand)          |
  * |  130 | INTERRUPTED  | interrupted: SIGINT (second Ctrl-C, or the first with nothing to flush)   |
- * |  143 | TERMINATED   | SIGTERM                                                                   |
+ * |  143 | TERMINATED   | SIGTERM (a -k listener: always, even after finishing live sessions)      |
  *
  * 130/143 follow the shell convention 128 + signal number. 143 is an addition to the original split:
  * scripts and service managers can tell "stopped on purpose" from "failed".

@@ -58,6 +58,10 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "connect the session to a TCP socket instead of stdin/stdout" },
   { name: "exec", short: "e", kind: "value", valueHint: "'CMD ARGS'", group: "mode",
     description: "connect the session to a program (words split as a shell would; no shell)" },
+  { name: "recv-only", kind: "bool", group: "mode",
+    description: "only receive: never read stdin, finish our direction at once (as ncat)" },
+  { name: "send-only", kind: "bool", group: "mode",
+    description: "only send: discard what arrives instead of writing it to stdout (as ncat)" },
   { name: "benchmark", short: "b", kind: "bool", group: "mode",
     description: "send and discard zeros as fast as possible; report throughput" },
   { name: "duration", kind: "value", valueHint: "DURATION", group: "mode",
@@ -103,7 +107,7 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "listen: require client certificates signed by --ca" },
   // --- dial ---
   { name: "proxy", kind: "value", valueHint: "URL", group: "dial",
-    description: "HTTP CONNECT/SOCKS proxy URL (none: ignore the *_PROXY variables)" },
+    description: "proxy URL: http:// (CONNECT), socks5://, socks5h:// (none: ignore the *_PROXY variables)" },
   { name: "header", short: "H", kind: "list", valueHint: "'NAME: VALUE'", group: "dial",
     description: "extra WebSocket request header (repeatable)" },
   // --- misc ---

@@ -44,7 +44,7 @@ export function makeLocalSide(c: Config): LocalSide {
   return new StdioSide({
     chunkSize: c.chunkSize,
     sendBuffer: c.sendBuffer,
-    onInputError: (err) => log.warn(err.message),
+    ...(c.direction === undefined ? {} : { direction: c.direction }),
   });
 }
 

@@ -57,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     stopSignals();
     await run.close();
     if (err) throw err;
-    return EXIT_OK;
+    // A -k listener only ever ends by a signal: its code, whether sessions were live (they were
+    // finished cleanly first) or not.
+    return c.keepOpen && stoppedBy !== 0 ? stoppedBy : EXIT_OK;
   } catch (err) {
     if (signalled !== 0) return signalled;
     const code = exitCodeFor(err);
@@ -68,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 let signalled = 0;
+/** The first signal's exit code (128 + n), once one arrived. */
+let stoppedBy = 0;
 
 function summary(st: SessionStats): string {
   const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -88,6 +92,7 @@ function onSignals(handles: () => RunHandle[], stopListening?: () => void): () =
   const handler = (sig: NodeJS.Signals) => {
     count++;
     const code = sig === "SIGTERM" ? EXIT_TERMINATED : sig === "SIGHUP" ? EXIT_HANGUP : EXIT_INTERRUPTED;
+    if (stoppedBy === 0) stoppedBy = code;
     const hs = handles();
     if (count === 1 && hs.length > 0) {
       if (sig === "SIGHUP") {

@@ -27,15 +27,6 @@ export interface RunHandle {
   finish(): void;
 }
 
-/** The stdio side's older name for finish(). */
-interface FinishInput {
-  finishInput(): void;
-}
-
-function hasFinishInput(x: object): x is FinishInput {
-  return typeof (x as Partial<FinishInput>).finishInput === "function";
-}
-
 export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
   let resolve!: (e: Error | undefined) => void;
   const done = new Promise<Error | undefined>((r) => (resolve = r));
@@ -53,14 +44,16 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
       closed: (err) => {
         idle?.stop();
         const outcome = idleExpired ? undefined : err;
+        // A clean end still fails if the local side could not hand over the last bytes.
+        const settle = (): void => resolve(outcome ?? local.failed?.());
         let released: Promise<void> | void = undefined;
         try {
           released = local.close(err);
         } catch (e) {
           log.debug(`closing the local side: ${(e as Error).message}`);
         }
-        if (released instanceof Promise) released.then(() => resolve(outcome), () => resolve(outcome));
-        else resolve(outcome);
+        if (released instanceof Promise) released.then(settle, settle);
+        else settle();
       },
     },
     attach(session) {
@@ -84,7 +77,6 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
       const s = h.session;
       if (s === null || s.state !== "open") return;
       if (local.finish) local.finish();
-      else if (hasFinishInput(local)) local.finishInput();
       else s.end();
     },
   };

@@ -18,7 +18,7 @@ export function parsePin(spelling: string, value: string): string {
   return `sha256:${(m[1] as string).replaceAll(":", "").toLowerCase()}`;
 }
 
-const PROXY_SCHEMES = new Set(["http:", "https:", "socks:", "socks4:", "socks4a:", "socks5:", "socks5h:"]);
+const PROXY_SCHEMES = new Set(["http:", "https:", "socks5:", "socks5h:"]);
 
 /**
  * Proxy URL: "http://user:pass@proxy:3128", "socks5://127.0.0.1:1080", or bare "proxy:3128" (= http).
@@ -35,7 +35,7 @@ export function parseProxy(spelling: string, value: string): string | null {
     return invalid(spelling, value, "not a URL (expected e.g. http://proxy:3128 or socks5://host:1080)");
   }
   if (!PROXY_SCHEMES.has(url.protocol)) {
-    invalid(spelling, value, `unsupported proxy scheme ${url.protocol} (http, https, socks4, socks5, socks5h)`);
+    invalid(spelling, value, `unsupported proxy scheme ${url.protocol} (http, https, socks5, socks5h)`);
   }
   if (url.hostname === "") invalid(spelling, value, "missing proxy host");
   if (url.protocol.startsWith("socks") && url.port === "") invalid(spelling, value, "missing port");

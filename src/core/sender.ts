@@ -27,6 +27,9 @@ export interface SenderHost {
   release(frame: Uint8Array): void;
 }
 
+/** Unsent bytes held: what the paths drain in this long (see writable). */
+const UNSENT_MS = 4;
+
 export class Sender {
   readonly send = new SendBuffer<Subflow>();
   reinjectedBytes = 0;
@@ -51,12 +54,29 @@ export class Sender {
   }
 
   /**
-   * True while the send buffer has room: below --send-buffer, and while the process's memory budget
-   * is not used up (a session always keeps a minimum, so every stream keeps moving).
+   * True while the send buffer has room — below --send-buffer, and while the process's memory budget
+   * is not used up (a session always keeps a minimum, so every stream keeps moving) — and the bytes not
+   * yet sent are few: what the paths drain in UNSENT_MS (at least one chunk). The buffer keeps every
+   * unacknowledged byte for retransmission, but new input is taken only when it can go out soon, like
+   * TCP_NOTSENT_LOWAT: whatever is written later (a keystroke, a marker) never queues behind megabytes
+   * of bulk inside bondcat.
    */
   get writable(): boolean {
     const b = this.send.bytes;
-    return b < this.opts.sendBuffer && (b < MIN_SEND || !this.opts.budget.exhausted);
+    return b < this.opts.sendBuffer && (b < MIN_SEND || !this.opts.budget.exhausted) && this.unsentBytes() < this.unsentLimit();
+  }
+
+  private unsentBytes(): number {
+    if (!this.redundant) return this.send.nxt - this.send.sentHigh;
+    let sent = this.send.una;
+    for (const s of this.host.subflows()) if (s.cursor > sent) sent = s.cursor;
+    return this.send.nxt - sent;
+  }
+
+  private unsentLimit(): number {
+    let rate = 0;
+    for (const s of this.host.subflows()) if (s.state === "up") rate += s.rate;
+    return Math.max(this.opts.chunkSize, rate * UNSENT_MS);
   }
 
   /** Bring the memory budget up to date with the bytes held in the send buffer. */
@@ -150,6 +170,11 @@ export class Sender {
   tick(now: number, retryMs: number): void {
     if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > retryMs) this.sendFin();
     // Room may have come back from the memory budget (other sessions freed theirs).
+    this.drainIfWritable();
+  }
+
+  /** A writer waiting for room is told once there is some. */
+  private drainIfWritable(): void {
     if (this.needDrain && this.writable) {
       this.needDrain = false;
       this.host.drain();
@@ -165,6 +190,8 @@ export class Sender {
     } finally {
       this.pumping = false;
     }
+    // Sending made room under the unsent limit (acks make room in the buffer: onAck).
+    this.drainIfWritable();
   }
 
   private readonly acked = (seg: Segment<Subflow>): void => {

@@ -53,6 +53,8 @@ export class Session implements SubflowOwner {
   private order: Subflow[] = [];
   private readonly timer: SessionTimer;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** An ACK round is queued for the next event-loop turn (ackSoon). */
+  private ackQueued = false;
 
   constructor(
     readonly id: Uint8Array,
@@ -253,8 +255,30 @@ export class Session implements SubflowOwner {
       this.rx.onData(sub, offset, payload);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.violation(err);
+      return this.violation(err);
     }
+    this.ackSoon();
+  }
+
+  /**
+   * Acknowledge on the next event-loop turn what arrived in this one (one ACK per subflow that carried
+   * data, however many frames came): a small write is acknowledged within microseconds, not on the tick,
+   * and the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
+   */
+  private ackSoon(): void {
+    if (this.ackQueued) return;
+    this.ackQueued = true;
+    setImmediate(this.ackRound);
+  }
+
+  private readonly ackRound = (): void => {
+    this.ackQueued = false;
+    if (this.state === "open") this.ackSubflows();
+  };
+
+  /** Every subflow that carried data since its last ACK gets one (keeps the peer's in-flight exact). */
+  private ackSubflows(): void {
+    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
   }
 
   onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
@@ -351,9 +375,7 @@ export class Session implements SubflowOwner {
     for (const f of failedSubflows(this.subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, heartbeatMs);
-    // Every subflow that carried data since its last ACK gets one: its per-subflow receive count keeps
-    // the peer's in-flight accounting (and so its scheduler) exact.
-    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
+    this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));

@@ -1,111 +1,103 @@
 /**
  * Reads a file descriptor (stdin) on a Worker thread with blocking reads, straight into the slots of a
- * shared ring buffer that leave room for the frame header. The main thread wraps a filled slot in a
- * view and hands it to the session: no copy anywhere, no allocation per chunk, and memory fixed at
- * `slots × (headroom + chunk)`. (Transferring ArrayBuffers through postMessage copies them in Bun:
- * measured at ~50 µs per 256 KiB round trip, 21% of the sender's CPU.)
+ * shared ring buffer that leave room for the frame header (worker: stdin-worker.ts). The main thread
+ * hands a filled slot to its consumer as a view — no copy, no allocation per chunk, memory fixed at
+ * `slots × (headroom + chunk)` — except short reads (≤ COPY_MAX, what a person types), which are
+ * copied into a frame of their own so that a byte waiting for its acknowledgement never pins a slot.
+ * (Transferring ArrayBuffers through postMessage copies them in Bun: ~50 µs per 256 KiB round trip.)
  *
- * Blocking reads on the main thread would stall its timers (acks, heartbeats) while the producer is
- * idle, hence the worker. Slots are released in the order they were filled (the session acknowledges
- * bytes in order); the worker waits for a free slot when the ring is full — that is the backpressure.
+ * Blocking reads on the main thread would stall its timers (acks, heartbeats), hence the worker. A
+ * worker blocked in read(0) cannot be interrupted (terminate() leaves the thread behind), so there is
+ * one reader per fd for the whole process (`sharedStdinReader`), lent to one consumer at a time: in
+ * `-l -k` each session takes stdin in turn, and what arrives between sessions goes to the next one.
  */
-const WORKER_SOURCE = `
-const { readSync } = require("node:fs");
-self.onmessage = (e) => {
-  const { fd, ring, ctl, slots, slotSize, headroom } = e.data;
-  const bytes = new Uint8Array(ring);
-  const c = new Int32Array(ctl); // [0] produced, [1] released, [2] stop, then one length per slot
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const produced = Atomics.load(c, 0);
-    let released = Atomics.load(c, 1);
-    while (produced - released >= slots) {
-      if (Atomics.load(c, 2)) return;
-      Atomics.wait(c, 1, released, 1000);
-      released = Atomics.load(c, 1);
-    }
-    if (Atomics.load(c, 2)) return;
-    const slot = produced % slots;
-    let n;
-    for (;;) {
-      try { n = readSync(fd, bytes, slot * slotSize + headroom, slotSize - headroom, null); break; }
-      catch (err) {
-        if (err && err.code === "EAGAIN") { Atomics.wait(nap, 0, 0, 2); continue; }
-        if (err && err.code === "EOF") { n = 0; break; }
-        postMessage({ err: String((err && err.message) || err), code: err && err.code });
-        return;
-      }
-    }
-    if (n === 0) { postMessage({ eof: true }); return; }
-    Atomics.store(c, 3 + slot, n);
-    Atomics.store(c, 0, produced + 1);
-    postMessage(produced + 1);
-  }
-};`;
+import { CTL_LENGTHS, CTL_PRODUCED, CTL_RELEASED, CTL_STOP, CTL_TAKEN, CTL_WAKE, WORKER_SOURCE } from "./stdin-worker.ts";
 
-export interface StdinReaderEvents {
+export interface StdinConsumer {
   /** `headroom` free bytes then the bytes read. Return false to stop taking input until `resume()`. */
   chunk(frame: Uint8Array): boolean;
+  /** End of input (now, or at once for every later consumer). */
   end(): void;
   error(err: Error): void;
 }
 
+/** Reads up to this size are copied out of the ring. */
+export const COPY_MAX = 16 * 1024;
+/** Slots read ahead of what the consumer took: data queued in front of anything written later. */
+const AHEAD = 2;
+/** A consumer that let go with frames it never released: their slots are reused after this long. */
+const RECLAIM_MS = 5000;
+
+const FREE = 0;
+const LENT = 1;
+const DONE = 2;
+
 export class StdinReader {
   private readonly worker: Worker;
   private readonly ring: SharedArrayBuffer;
+  private readonly bytes: Uint8Array;
   private readonly ctl: Int32Array;
   private readonly slotSize: number;
-  /** Slots filled by the worker / handed to the consumer / released back. */
+  private readonly state: Uint8Array;
+  /** Slots filled by the worker / handed out / given back (plain numbers: 2^53 never wraps). */
   private produced = 0;
   private taken = 0;
   private released = 0;
+  private owner: StdinConsumer | null = null;
+  private readonly waiting: StdinConsumer[] = [];
+  /** Slots lent to the current owner, oldest first. */
+  private lent: number[] = [];
   private paused = false;
   private eof = false;
+  private failure: Error | null = null;
   private stopped = false;
 
   constructor(
     fd: number,
     chunk: number,
     private readonly headroom: number,
-    private readonly events: StdinReaderEvents,
     private readonly slots = 32,
   ) {
     this.slotSize = headroom + chunk;
     this.ring = new SharedArrayBuffer(slots * this.slotSize);
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (3 + slots)));
+    this.bytes = new Uint8Array(this.ring);
+    this.state = new Uint8Array(slots);
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (CTL_LENGTHS + slots)));
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
     this.worker = new Worker(url);
+    this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
-    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom });
+    const ahead = Math.min(AHEAD, slots);
+    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, ahead });
   }
 
-  private onMessage(m: number | { eof?: boolean; err?: string; code?: string }): void {
-    if (this.stopped) return;
-    if (typeof m === "number") {
-      this.produced = m;
-      this.feed();
-      return;
-    }
-    if (m.eof) {
-      this.eof = true;
-      this.feed();
-      return;
-    }
-    this.stop();
-    this.events.error(Object.assign(new Error(`reading input: ${m.err}`), { code: m.code }));
+  /** Input goes to `c` now, or once every consumer before it let go. */
+  acquire(c: StdinConsumer): void {
+    if (this.owner === null) this.lend(c);
+    else this.waiting.push(c);
   }
 
-  private feed(): void {
-    while (!this.paused && !this.stopped && this.taken < this.produced) {
-      const slot = this.taken % this.slots;
-      const n = this.ctl[3 + slot]!;
-      this.taken++;
-      if (!this.events.chunk(new Uint8Array(this.ring, slot * this.slotSize, this.headroom + n))) this.paused = true;
+  /**
+   * `c` is done with input. Frames it never released (its session failed) are reclaimed after
+   * RECLAIM_MS, once its pipes have surely dropped them. Input passes to the next waiting consumer.
+   */
+  letGo(c: StdinConsumer): void {
+    const i = this.waiting.indexOf(c);
+    if (i >= 0) this.waiting.splice(i, 1);
+    if (this.owner !== c) return;
+    this.owner = null;
+    this.paused = false;
+    const orphans = this.lent;
+    this.lent = [];
+    if (orphans.length > 0) {
+      const t = setTimeout(() => {
+        for (const slot of orphans) this.state[slot] = DONE;
+        this.advance();
+      }, RECLAIM_MS);
+      t.unref?.();
     }
-    if (this.eof && this.taken === this.produced && !this.stopped) {
-      this.stop();
-      this.events.end();
-    }
+    const next = this.waiting.shift();
+    if (next) this.lend(next);
   }
 
   /** Take input again after `chunk` returned false. */
@@ -115,25 +107,99 @@ export class StdinReader {
     this.feed();
   }
 
-  /**
-   * The consumer is done with the oldest frame it was given (frames are released in order). Its slot
-   * is read into again.
-   */
+  /** The consumer is done with a frame it was given: its slot is read into again. */
   release(frame: Uint8Array): void {
-    if (frame.buffer !== this.ring || this.released >= this.taken) return;
-    if (frame.byteOffset !== (this.released % this.slots) * this.slotSize) {
-      throw new Error(`stdin ring released out of order (slot at ${frame.byteOffset})`);
-    }
-    this.released++;
-    Atomics.store(this.ctl, 1, this.released);
-    Atomics.notify(this.ctl, 1);
+    if (frame.buffer !== this.ring) return; // a copied short read
+    const slot = frame.byteOffset / this.slotSize;
+    if (this.state[slot] !== LENT) return;
+    this.state[slot] = DONE;
+    const i = this.lent.indexOf(slot);
+    if (i >= 0) this.lent.splice(i, 1);
+    this.advance();
   }
 
+  /** Stop reading for good (the worker may stay blocked in read() until the process exits). */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    Atomics.store(this.ctl, 2, 1);
-    Atomics.notify(this.ctl, 1);
+    Atomics.store(this.ctl, CTL_STOP, 1);
+    this.wake();
     this.worker.terminate();
   }
+
+  private lend(c: StdinConsumer): void {
+    this.owner = c;
+    this.paused = false;
+    if (this.failure) return c.error(this.failure);
+    this.feed();
+  }
+
+  private onMessage(m: number | { eof?: boolean; err?: string; code?: string }): void {
+    if (this.stopped) return;
+    if (typeof m === "number") {
+      this.produced++;
+      this.feed();
+      return;
+    }
+    if (m.eof) {
+      this.eof = true;
+      this.feed();
+      return;
+    }
+    this.failure = Object.assign(new Error(`reading input: ${m.err}`), { code: m.code });
+    this.owner?.error(this.failure);
+  }
+
+  private feed(): void {
+    const c = this.owner;
+    let took = false;
+    while (c !== null && this.owner === c && !this.paused && this.taken < this.produced) {
+      const slot = this.taken % this.slots;
+      const n = this.ctl[CTL_LENGTHS + slot]!;
+      const at = slot * this.slotSize;
+      this.taken++;
+      took = true;
+      let frame: Uint8Array;
+      if (n <= COPY_MAX) {
+        frame = new Uint8Array(this.headroom + n);
+        frame.set(this.bytes.subarray(at + this.headroom, at + this.headroom + n), this.headroom);
+        this.state[slot] = DONE;
+      } else {
+        frame = new Uint8Array(this.ring, at, this.headroom + n);
+        this.state[slot] = LENT;
+        this.lent.push(slot);
+      }
+      if (!c.chunk(frame)) this.paused = true;
+    }
+    if (took) this.advance();
+    if (c !== null && this.owner === c && this.eof && this.taken === this.produced) c.end();
+  }
+
+  /** Give back, in ring order, every slot that is done; tell the worker what was taken and freed. */
+  private advance(): void {
+    while (this.released < this.taken && this.state[this.released % this.slots] === DONE) {
+      this.state[this.released % this.slots] = FREE;
+      this.released++;
+    }
+    Atomics.store(this.ctl, CTL_TAKEN, this.taken | 0);
+    Atomics.store(this.ctl, CTL_RELEASED, this.released | 0);
+    this.wake();
+  }
+
+  private wake(): void {
+    Atomics.add(this.ctl, CTL_WAKE, 1);
+    Atomics.notify(this.ctl, CTL_WAKE);
+  }
+}
+
+const shared = new Map<number, StdinReader>();
+
+/** The process's one reader of `fd` (created with the first caller's sizes). */
+export function sharedStdinReader(fd: number, chunk: number, headroom: number, slots: number): StdinReader {
+  let r = shared.get(fd);
+  if (!r) {
+    r = new StdinReader(fd, chunk, headroom, slots);
+    shared.set(fd, r);
+  }
+  return r;
 }

@@ -40,6 +40,11 @@ export class StdoutWriter {
     if (st.isFIFO() || st.isSocket()) this.restore = setNonBlocking(fd);
   }
 
+  /** Bytes are kept, waiting for the reader. */
+  get busy(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Take `view`; false = it is kept for later (stop delivering until `writable`) or output failed. */
   write(view: Uint8Array): boolean {
     if (this.failed) return false;

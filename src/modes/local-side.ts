@@ -25,4 +25,10 @@ export interface LocalSide {
    * socket's queued bytes after a clean end); the process waits for it before exiting.
    */
   close(err?: Error): void | Promise<void>;
+  /**
+   * After close() (and its promise): a local failure that turns a clean session end into a failed run,
+   * e.g. output that could not be written at the final flush, or a relay target that never took the
+   * last bytes. Optional.
+   */
+  failed?(): Error | undefined;
 }

@@ -9,7 +9,7 @@
  * Pipe contract has no use for.
  */
 import type { Socket, SocketHandler, TCPSocketConnectOptions } from "bun";
-import { AbortCode, type SessionHandle } from "../api/index.ts";
+import { AbortCode, SessionError, type SessionHandle } from "../api/index.ts";
 import type { LocalSide } from "./local-side.ts";
 
 export interface RelayOptions {
@@ -48,6 +48,8 @@ export class RelaySide implements LocalSide {
   private targetClosed = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushed: (() => void) | null = null;
+  /** Bytes the session delivered that never reached the target after a clean end (failed()). */
+  private lost: Error | null = null;
 
   constructor(private readonly o: RelayOptions) {}
 
@@ -140,6 +142,7 @@ export class RelaySide implements LocalSide {
     const wasShut = this.writeShut;
     this.gone = true;
     this.socket = null;
+    if (this.over && this.queued > 0) this.lose(`closed with ${this.queued} bytes not written${err ? `: ${err.message}` : ""}`);
     this.queue = [];
     this.queued = 0;
     this.flushed?.();
@@ -216,12 +219,14 @@ export class RelaySide implements LocalSide {
       return;
     }
     return new Promise<void>((resolve) => {
+      const ms = this.o.flushTimeoutMs ?? 30_000;
       const t = setTimeout(() => {
+        this.lose(`${this.queued} bytes not taken in ${ms / 1000} s`);
         this.gone = true;
         this.socket = null;
         s.terminate();
         resolve();
-      }, this.o.flushTimeoutMs ?? 30_000);
+      }, ms);
       this.flushed = () => {
         clearTimeout(t);
         this.flushed = null;
@@ -229,6 +234,14 @@ export class RelaySide implements LocalSide {
         resolve();
       };
     });
+  }
+
+  private lose(what: string): void {
+    this.lost ??= new SessionError("EFLUSH", `relay target ${this.o.label}: ${what}`);
+  }
+
+  failed(): Error | undefined {
+    return this.lost ?? undefined;
   }
 
   /** After our FIN: read (and drop) until the target closes too, so no unread byte turns close into RST. */

@@ -56,7 +56,8 @@ async function accepts(port: number): Promise<boolean> {
   }
 }
 
-export async function startSshd(dir: string): Promise<Sshd> {
+/** `forwarding`: allow TCP forwarding (for `ssh -D`, a SOCKS5 proxy). */
+export async function startSshd(dir: string, o: { forwarding?: boolean } = {}): Promise<Sshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const hostKey = join(dir, "host_ed25519");
   const userKey = join(dir, "user_ed25519");
@@ -85,7 +86,7 @@ export async function startSshd(dir: string): Promise<Sshd> {
       "PubkeyAuthentication yes",
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
-      "AllowTcpForwarding no",
+      `AllowTcpForwarding ${o.forwarding ? "yes" : "no"}`,
       "X11Forwarding no",
       "PrintMotd no",
       "Subsystem sftp internal-sftp",

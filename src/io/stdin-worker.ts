@@ -1,0 +1,68 @@
+/**
+ * The source of the stdin reader's Worker (src/io/stdin-reader.ts), run from a Blob URL. It reads the
+ * fd with blocking reads straight into the free slots of a shared ring, at most `ahead` slots ahead of
+ * what the main thread has taken (read-ahead is data queued in front of anything typed later), and
+ * only while the ring has a free slot. A non-blocking fd (O_NONBLOCK is shared by every fd of one
+ * file description, e.g. stdin and stdout on one socket, and stdout is made non-blocking) is waited
+ * on with poll(), never by sleeping and retrying.
+ *
+ * Control block (Int32, every counter modulo 2^32, compared by difference):
+ *   [0] produced  [1] released  [2] stop  [3] taken  [4] wake (bumped with every change of 1–3)
+ *   [5 + slot] bytes read into that slot
+ */
+export const CTL_PRODUCED = 0;
+export const CTL_RELEASED = 1;
+export const CTL_STOP = 2;
+export const CTL_TAKEN = 3;
+export const CTL_WAKE = 4;
+export const CTL_LENGTHS = 5;
+
+export const WORKER_SOURCE = `
+const { readSync } = require("node:fs");
+let poll = null;
+try {
+  const ffi = require("bun:ffi");
+  poll = ffi.dlopen("libc.so.6", {
+    poll: { args: [ffi.FFIType.ptr, ffi.FFIType.u64, ffi.FFIType.i32], returns: ffi.FFIType.i32 },
+  }).symbols.poll;
+} catch {}
+const pollfd = new Int32Array(2);
+self.onmessage = (e) => {
+  const { fd, ring, ctl, slots, slotSize, headroom, ahead } = e.data;
+  const bytes = new Uint8Array(ring);
+  const c = new Int32Array(ctl);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let produced = 0;
+  let slot = 0;
+  for (;;) {
+    for (;;) {
+      const wake = Atomics.load(c, ${CTL_WAKE});
+      if (Atomics.load(c, ${CTL_STOP})) return;
+      const released = Atomics.load(c, ${CTL_RELEASED});
+      const taken = Atomics.load(c, ${CTL_TAKEN});
+      if (((produced - released) | 0) < slots && ((produced - taken) | 0) < ahead) break;
+      Atomics.wait(c, ${CTL_WAKE}, wake, 1000);
+    }
+    let n;
+    for (;;) {
+      try { n = readSync(fd, bytes, slot * slotSize + headroom, slotSize - headroom, null); break; }
+      catch (err) {
+        if (err && err.code === "EAGAIN") {
+          if (Atomics.load(c, ${CTL_STOP})) return;
+          if (poll) { pollfd[0] = fd; pollfd[1] = 1; poll(pollfd, 1, 1000); } // POLLIN
+          else Atomics.wait(nap, 0, 0, 2);
+          continue;
+        }
+        if (err && err.code === "EOF") { n = 0; break; }
+        postMessage({ err: String((err && err.message) || err), code: err && err.code });
+        return;
+      }
+    }
+    if (n === 0) { postMessage({ eof: true }); return; }
+    Atomics.store(c, ${CTL_LENGTHS} + slot, n);
+    produced = (produced + 1) | 0;
+    Atomics.store(c, ${CTL_PRODUCED}, produced);
+    slot = (slot + 1) % slots;
+    postMessage(1);
+  }
+};`;
