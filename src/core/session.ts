@@ -14,7 +14,7 @@ import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
 import { Sender } from "./sender.ts";
 import { Subflow, type SubflowOwner } from "./subflow.ts";
-import { failedSubflows } from "./liveness.ts";
+import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 import { finRetryMs, SubflowSink } from "./session-sink.ts";
@@ -36,9 +36,14 @@ export interface SessionEvents {
   release?(frame: Uint8Array): void;
   subflowUp?(sub: Subflow): void;
   subflowDown?(sub: Subflow, err?: Error): void;
+  /** A subflow was put in doubt: `resent` bytes it had in flight went out again on other paths. */
+  subflowDoubt?(sub: Subflow, resent: number): void;
 }
 
 export type SessionState = "open" | "closing" | "closed";
+
+/** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
+const LATE_TICK_MS = 50;
 
 export class Session implements SubflowOwner {
   state: SessionState = "open";
@@ -50,6 +55,7 @@ export class Session implements SubflowOwner {
   readonly startedAt: number;
 
   private noPathSince: number;
+  private lastTickAt: number;
   private order: Subflow[] = [];
   private readonly timer: SessionTimer;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
@@ -67,6 +73,7 @@ export class Session implements SubflowOwner {
     this.idHex = hex(id);
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
+    this.lastTickAt = this.startedAt;
     this.tx = new Sender(opts, {
       open: () => this.state === "open",
       subflows: () => this.subflows,
@@ -353,11 +360,11 @@ export class Session implements SubflowOwner {
     if (this.subflows.length === 0) this.finish();
   }
 
-  /** Work the fast tick is for: unacknowledged data, an ack owed, a FIN or a drain pending. */
+  /** Work the fast tick is for: data in flight on any path (liveness), an ack owed, a FIN or a drain pending. */
   private busy(): boolean {
     if (this.state !== "open") return false;
     if (this.tx.pending || this.rx.ackDue) return true;
-    for (const s of this.subflows) if (s.dataReceived !== s.reported) return true;
+    for (const s of this.subflows) if (s.dataReceived !== s.reported || (s.state === "up" && s.inflight > 0)) return true;
     return false;
   }
 
@@ -372,6 +379,13 @@ export class Session implements SubflowOwner {
         resort = true;
       }
     }
+    const late = now - this.lastTickAt > LATE_TICK_MS;
+    this.lastTickAt = now;
+    if (!late) {
+      const d = doubtfulSubflows(this.subflows, now);
+      for (const s of d.probe) s.ping(now);
+      for (const s of d.doubt) this.doubt(s, now);
+    }
     for (const f of failedSubflows(this.subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, heartbeatMs);
@@ -380,6 +394,18 @@ export class Session implements SubflowOwner {
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
     }
+  }
+
+  /** Resend what `s` has in flight on the other paths and probe it; it stays up (liveness.ts). */
+  private doubt(s: Subflow, now: number): void {
+    s.doubt = true;
+    const resent = this.tx.penalize(s);
+    if (resent < 0) {
+      s.doubt = false;
+      return;
+    }
+    s.ping(now);
+    this.events.subflowDoubt?.(s, resent);
   }
 
   private finish(err?: Error, hard = true): void {

@@ -7,6 +7,7 @@ import { Acceptor } from "../../src/core/acceptor.ts";
 import { TransportError } from "../../src/contract/errors.ts";
 import { withDefaults, type SessionOptions } from "../../src/core/options.ts";
 import { PathManager, type PathSpec } from "../../src/core/path-manager.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
 import type { Session, SessionEvents } from "../../src/core/session.ts";
 import { memoryPipePair, type MemoryPairOptions, type MemoryPipe } from "./memory-pipe.ts";
 
@@ -66,7 +67,8 @@ export interface Harness {
 }
 
 export function harness(
-  paths: (MemoryPairOptions & { backup?: boolean })[],
+  /** `wrap`: the client side's pipe as the session sees it (e.g. one that holds written views). */
+  paths: (MemoryPairOptions & { backup?: boolean; wrap?: (pipe: MemoryPipe) => Pipe })[],
   opts: Partial<SessionOptions> = {},
   serverOpts: Partial<SessionOptions> = {},
 ): Harness {
@@ -89,7 +91,7 @@ export function harness(
       list.push([a, b]);
       links.set(i, list);
       acceptor.accept(b);
-      return a;
+      return link.wrap ? link.wrap(a) : a;
     },
   }));
   const pm = new PathManager(specs, o, {}, { minMs: 20, maxMs: 200 });
