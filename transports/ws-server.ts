@@ -83,6 +83,8 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       hostname,
       port,
       ...(tls ? { tls: tls.options } : {}),
+      // HTTP (before the upgrade): a request that stalls this long is dropped (seconds, Bun's unit).
+      idleTimeout: Math.min(255, Math.max(1, Math.ceil((opts.handshakeMs ?? 10_000) / 1000))),
       fetch(req, srv) {
         // A request without Host (HTTP/1.0, e.g. HAProxy's httpchk) has a relative url here.
         const reqPath = new URL(req.url, "http://host.invalid").pathname;
@@ -97,7 +99,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
         if (fwd) details.forwardedFor = fwd;
         const sid = req.headers.get(SESSION_HEADER);
         if (sid !== null && SESSION_ID_RE.test(sid)) details.session = sid;
-        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details };
+        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details, acceptedAt: performance.now() };
         if (srv.upgrade(req, { data: { pipe: null, info } })) return undefined;
         return new Response("upgrade failed\n", { status: 400 });
       },

@@ -48,7 +48,7 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
     session: (id) => hooks.session(id),
     opened: (s) => hooks.opened?.(s),
     rejected: (pipe, err) => hooks.rejected?.(pipe.info.remote, err),
-  });
+  }, r.limits);
   const filter = hooks.filter;
   const accept = (pipe: Pipe): void => {
     if (filter === undefined) return acceptor.accept(pipe);
@@ -60,7 +60,8 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
   const listeners: Listener[] = [];
   try {
     for (const u of urls) {
-      const l = await r.registry.listen(u, hooks.rejected ? { ...r.transport, rejected: hooks.rejected } : r.transport, accept);
+      const topts = { ...r.transport, handshakeMs: r.limits.handshakeMs, maxPending: r.limits.maxPending };
+      const l = await r.registry.listen(u, hooks.rejected ? { ...topts, rejected: hooks.rejected } : topts, accept);
       listeners.push(l);
       hooks.listening?.(l.url, l.notes);
     }

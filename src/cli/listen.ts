@@ -25,10 +25,24 @@ export interface ListenRun {
 }
 
 /** A connection that failed before joining a session; one that closed without a byte is a health check. */
+/** Connections dropped at a cap (EBUSY) are logged at most once a second, with a count: a flood must not flood the log. */
+let busyDropped = 0;
+let busyLoggedAt = -Infinity;
+
 function logRejected(remote: string, err: Error): void {
+  const code = (err as { code?: string }).code;
   const line = `subflow from ${remote} rejected: ${err.message}`;
-  if ((err as { code?: string }).code === "EEMPTY") log.debug(line);
-  else log.warn(line);
+  if (code === "EEMPTY") return log.debug(line);
+  if (code === "EBUSY") {
+    busyDropped++;
+    const now = performance.now();
+    if (now - busyLoggedAt < 1000) return;
+    busyLoggedAt = now;
+    const more = busyDropped > 1 ? ` (${busyDropped - 1} more dropped since the last such line)` : "";
+    busyDropped = 0;
+    return log.warn(line + more);
+  }
+  log.warn(line);
 }
 
 export async function runListen(c: Config): Promise<ListenRun> {

@@ -31,6 +31,11 @@ export interface PipeInfo {
   remote: string;
   /** Transport specifics for stats (TLS version, cipher, peer fingerprint, proxy used, URL …). */
   details?: Record<string, string>;
+  /**
+   * Listening side: when the connection was accepted (performance.now()), before any TLS handshake or
+   * WebSocket upgrade, so the handshake deadline counts from there.
+   */
+  acceptedAt?: number;
 }
 
 export interface Pipe {

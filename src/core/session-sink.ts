@@ -27,7 +27,10 @@ export class SubflowSink implements FrameSink {
     this.session.onFin(finalOffset);
   }
   onPing(token: number): void {
-    this.sub.sendControl(encodePing(FrameType.PONG, token), true);
+    const sub = this.sub;
+    if (sub.pongCredit <= 0 || !sub.takesControl) return;
+    sub.pongCredit--;
+    sub.sendControl(encodePing(FrameType.PONG, token), true);
   }
   onPong(token: number): void {
     this.sub.pong(token, this.session.opts.now());

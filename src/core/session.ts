@@ -13,7 +13,7 @@ import { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
 import { Sender } from "./sender.ts";
-import { Subflow, type SubflowOwner } from "./subflow.ts";
+import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
 import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
@@ -365,7 +365,7 @@ export class Session implements SubflowOwner {
     if (this.state !== "open") return false;
     if (this.tx.pending || this.rx.ackDue) return true;
     for (const s of this.subflows) if (s.dataReceived !== s.reported || (s.state === "up" && s.inflight > 0)) return true;
-    return false;
+    return this.subflows.length === 0; // the grace countdown (quietGraceMs for a listener's silent client)
   }
 
   private tick(now: number, heartbeatMs: number, deadAfterMs: number): void {
@@ -373,6 +373,7 @@ export class Session implements SubflowOwner {
     let resort = false;
     for (const s of this.subflows) {
       if (s.state !== "up") continue;
+      s.pongCredit = PONG_BURST;
       s.updateRate(now);
       if (now - s.lastPingAt >= heartbeatMs - TICK_MS) {
         s.ping(now);
@@ -391,8 +392,11 @@ export class Session implements SubflowOwner {
     this.rx.tick(now, heartbeatMs);
     this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
-    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
-      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
+    // A listener's session that never got a byte from its client waits less: a client that opens and
+    // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
+    const grace = this.role === "server" && this.rx.delivered === 0 ? Math.min(this.opts.graceMs, this.opts.quietGraceMs) : this.opts.graceMs;
+    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > grace) {
+      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(grace / 1000)} s`));
     }
   }
 
@@ -414,9 +418,18 @@ export class Session implements SubflowOwner {
     this.error = err;
     this.timer.stop();
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    for (const s of [...this.subflows]) {
+    const subs = [...this.subflows];
+    for (const s of subs) {
       if (err && hard) s.abort(err);
       else s.close();
+    }
+    // After an ABORT the peer has lingerMs to close its pipes; one that keeps them open (and keeps
+    // sending) loses them then.
+    if (err && !hard && subs.length > 0) {
+      const t = setTimeout(() => {
+        for (const s of subs) s.abort(err);
+      }, this.opts.lingerMs);
+      (t as { unref?: () => void }).unref?.();
     }
     this.subflows.length = 0;
     this.order = [];

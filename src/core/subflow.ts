@@ -35,6 +35,8 @@ export const PREAUTH_SLACK = 4096;
  * data its initial window allows, plus frame headers and control frames.
  */
 export const EARLY_DATA = (1 << 20) + 64 * 1024;
+/** Pongs a subflow sends per session tick (10 ms) at most. */
+export const PONG_BURST = 8;
 /** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
 export const CONTROL_SLACK = 64 * 1024;
 
@@ -192,6 +194,17 @@ export class Subflow implements PipeHandler {
     this.writable = false;
     this.checkQueue();
     return this.state === "up";
+  }
+
+  /**
+   * PINGs answered until the session's next tick: a peer pings once a heartbeat, a flood of PINGs gets
+   * no more than PONG_BURST pongs per tick (each pong costs a write).
+   */
+  pongCredit = PONG_BURST;
+
+  /** Whether a droppable control frame would be written now (saves encoding one that would be dropped). */
+  get takesControl(): boolean {
+    return this.writable || this.pipe.queued <= this.controlHighWater;
   }
 
   /** A peer that stops reading while we owe it more than maxQueue bytes loses this subflow. */
