@@ -11,6 +11,8 @@ import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import type { Session, SessionEvents } from "./session.ts";
 import type { Subflow } from "./subflow.ts";
+import { PeerGoneWatch } from "./peer-gone.ts";
+import { AbortCode } from "./frame.ts";
 
 export interface PathSpec {
   /** Printable, e.g. "tcp://10.0.0.2:9000 #2". */
@@ -41,6 +43,8 @@ export class PathManager {
   private readonly abort = new AbortController();
   private session: Session | null = null;
   /** The address (without port) of the pipe the session was opened on. */
+  /** Refusals and UNKNOWN_SESSION with no subflow up: the peer is gone, not the network (peer-gone.ts). */
+  private readonly gone: PeerGoneWatch<PathSpec>;
   private openedOn = "";
   /** Chosen before the first dial: transports may carry it (the WebSocket `Bondcat-Session` header). */
   private readonly id = newSessionId();
@@ -53,6 +57,7 @@ export class PathManager {
     private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
   ) {
     if (paths.length === 0) throw new SessionError("ENOPATHS", "no paths to dial");
+    this.gone = new PeerGoneWatch(paths);
   }
 
   /**
@@ -164,16 +169,23 @@ export class PathManager {
     }
     try {
       const sub = await joinSession(s, pipe, p.label);
+      this.gone.dialed(p, null, 1);
       this.track(sub, p);
       if (sub.state !== "up") this.onDown(sub, sub.error);
     } catch (err) {
       const unknown = err instanceof HandshakeError && err.code === "EUNKNOWNSESSION";
       const other = hostOf(pipe.info.remote);
       if (unknown && other !== this.openedOn) {
+        this.gone.retire(p);
         return this.hooks.dropped?.(p, `${other} does not know the session (another machine than ${this.openedOn}): path dropped`);
       }
       this.hooks.dialFailed?.(p, toError(err), attempt);
-      if (unknown) return; // the peer forgot us
+      if (unknown) {
+        this.gone.retire(p); // the peer forgot us: with no subflow up, it is gone
+        this.peerGone(this.gone.forgotten(other, s.subflows.length));
+        return;
+      }
+      if (this.peerGone(this.gone.dialed(p, toError(err), s.subflows.length))) return;
       this.redial(p, attempt + 1);
     }
   }
@@ -198,12 +210,20 @@ export class PathManager {
         (pipe) => this.join(p, pipe, attempt),
         (err: unknown) => {
           this.hooks.dialFailed?.(p, toError(err), attempt);
+          if (this.peerGone(this.gone.dialed(p, toError(err), this.session?.subflows.length ?? 0))) return;
           this.redial(p, attempt + 1);
         },
       );
     }, delay);
     const cancel = () => clearTimeout(timer);
     signal.addEventListener("abort", cancel, { once: true });
+  }
+
+  /** End the session with `err` (the peer is gone) if there is one; true when it did. */
+  private peerGone(err: SessionError | null): boolean {
+    if (err === null || this.session?.state !== "open") return false;
+    this.session.abort(AbortCode.NO_PATHS, err.message, err);
+    return true;
   }
 }
 

@@ -63,6 +63,10 @@ export interface Harness {
   links: Map<number, [MemoryPipe, MemoryPipe][]>;
   /** Path indexes whose (re-)dials fail, as if the network were unreachable. */
   unreachable: Set<number>;
+  /** Path indexes whose (re-)dials are refused, as by a host where nothing listens. */
+  refusing: Set<number>;
+  /** Replace the listener by a fresh one that knows no session (a restarted peer process). */
+  restartListener(): void;
   open(): Promise<Session>;
 }
 
@@ -77,15 +81,21 @@ export function harness(
   const server = endpoint();
   const links = new Map<number, [MemoryPipe, MemoryPipe][]>();
   const unreachable = new Set<number>();
-  const acceptor = new Acceptor(withDefaults({ ...o, ...serverOpts }), {
-    session: () => server.events,
-    opened: (s) => (server.session = s),
-  });
+  const refusing = new Set<number>();
+  const newAcceptor = () =>
+    new Acceptor(withDefaults({ ...o, ...serverOpts }), {
+      session: () => server.events,
+      opened: (s) => (server.session = s),
+    });
+  let acceptor = newAcceptor();
   const specs: PathSpec[] = paths.map((link, i) => ({
     label: `path${i}`,
     backup: link.backup ?? false,
     dial: async () => {
       if (unreachable.has(i)) throw new TransportError("ENETUNREACH", `path${i}: network unreachable`);
+      if (refusing.has(i)) {
+        throw new TransportError("ECONNREFUSED", `path${i}: connection refused`, { cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) });
+      }
       const [a, b] = memoryPipePair({ ...link, addresses: [`c${i}`, `s${i}`] });
       const list = links.get(i) ?? [];
       list.push([a, b]);
@@ -102,6 +112,11 @@ export function harness(
     pm,
     links,
     unreachable,
+    refusing,
+    restartListener() {
+      acceptor = newAcceptor();
+      this.acceptor = acceptor;
+    },
     async open() {
       const s = await pm.open(client.events);
       client.session = s;
