@@ -5,13 +5,16 @@
  *     `-a` (the endpoint as given: one link), and kernel MPTCP with the second address as a `subflow`
  *     endpoint, in the same run;
  *  2. a name with an IPv4 address on link 0 and an IPv6 address on link 1 (a namespace hosts file).
- * Each run reports Mbit/s and each link's share of host a's bytes.
+ * Each run reports Mbit/s and each link's share of host a's bytes. The original Go bondcat
+ * (../shared/peers/bondcat-go, auto-detection on) runs in the same topologies where it is present.
  *
  *   bun bench/paths.ts [--rate 200mbit] [--size 192M] [--runs 2]
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { Topology, networkSkipReason } from "../test/helpers/netns.ts";
-import { BUN, CLI, machineNote } from "./lib.ts";
+import { BUN, CLI, ROOT, machineNote } from "./lib.ts";
 import { MPTCP_PY, timedTransfer } from "./netns-run.ts";
 
 const args = process.argv.slice(2);
@@ -45,6 +48,33 @@ async function measure(t: Topology, name: string, run: () => Promise<number>): P
 const bondcat = (t: Topology, client: string[]) =>
   timedTransfer(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, ...client], /listening on/, bytes);
 
+const GO = join(ROOT, "..", "shared", "peers", "bondcat-go");
+const haveGo = existsSync(GO);
+if (!haveGo) console.error(`no Go bondcat at ${GO}: its rows are left out`);
+
+/**
+ * The Go bondcat: its listener exits when its stdin ends, and its dialer does not wait for acks, so the
+ * listener's stdin stays open, the dialer's stdin stays open 5 s after the data, and the time is taken
+ * when the listener has written every byte.
+ */
+async function goRun(t: Topology, endpoint: string): Promise<number> {
+  const srv = Bun.spawn(t.exec("b", [GO, "-l", "-p", "9003"]), { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
+  await Bun.sleep(500);
+  const start = performance.now();
+  const cli = Bun.spawn(["sh", "-c", `(head -c ${bytes} /dev/zero; sleep 5) | ${t.exec("a", [GO, endpoint]).join(" ")}`], { stdout: "ignore", stderr: "ignore" });
+  let got = 0;
+  for await (const c of srv.stdout) {
+    got += c.length;
+    if (got >= bytes) break;
+  }
+  const secs = (performance.now() - start) / 1000;
+  srv.kill();
+  cli.kill();
+  await Promise.all([srv.exited, cli.exited]);
+  if (got < bytes) throw new Error(`Go bondcat delivered ${got} of ${bytes} bytes`);
+  return (bytes * 8) / secs / 1e6;
+}
+
 function mptcpSubflowFromLink1(t: Topology): boolean {
   const ok = (cmd: string[]) => spawnSync(cmd[0]!, cmd.slice(1)).status === 0;
   if (!ok(["ip", "netns", "exec", t.a, "sysctl", "-q", "net.mptcp.enabled=1"])) return false;
@@ -64,6 +94,7 @@ async function policyRouted(): Promise<Row[]> {
     for (let r = 0; r < runs; r++) {
       rows.push(await measure(t, "bondcat, auto-detection (default)", () => bondcat(t, [ep])));
       rows.push(await measure(t, "bondcat -a (the endpoint only)", () => bondcat(t, ["-a", ep])));
+      if (haveGo) rows.push(await measure(t, "Go bondcat (auto-detection)", () => goRun(t, `${t.links[0]!.b4}:9003`)));
       if (mptcp) {
         const py = (...a: string[]) => ["python3", "-c", MPTCP_PY, ...a];
         rows.push(await measure(t, "kernel MPTCP (subflow endpoint on link 1)", () =>
@@ -84,6 +115,7 @@ async function dualStack(): Promise<Row[]> {
     for (let r = 0; r < runs; r++) {
       rows.push(await measure(t, "bondcat bondhost:9000 (IPv4 on link 0, IPv6 on link 1)", () => bondcat(t, ["bondhost:9000"])));
       rows.push(await measure(t, "bondcat -4 bondhost:9000 (one family)", () => bondcat(t, ["-4", "bondhost:9000"])));
+      if (haveGo) rows.push(await measure(t, "Go bondcat bondhost:9003", () => goRun(t, "bondhost:9003")));
     }
   } finally {
     t.destroy();

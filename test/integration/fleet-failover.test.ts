@@ -23,7 +23,7 @@ describe.skipIf(noHaproxy !== null)("HAProxy in front of a fleet", () => {
     const d1 = workdir();
     const d2 = workdir();
     await startHaproxy(d1, haproxyTcp({ bind: `127.0.0.1:${p1}`, relays: tcp.addrs, checkInter: "500ms" }), p1);
-    await startHaproxy(d2, haproxyWs({ bind: `127.0.0.1:${p2}`, relays: ws.addrs, checkInter: "500ms", path: "/bond" }), p2);
+    await startHaproxy(d2, haproxyWs({ bind: `127.0.0.1:${p2}`, relays: ws.addrs, checkInter: "500ms" }), p2);
     await Bun.sleep(10_000);
     for (const p of tcp.procs) {
       const lines = p.log().split("\n").filter((l) => l.trim() !== "");

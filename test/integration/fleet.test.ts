@@ -69,7 +69,7 @@ describe.skipIf(noHaproxy !== null)("HAProxy", () => {
     const dir = workdir();
     const fleet = await startRelays(3, "ws://127.0.0.1:0/bond");
     const port = freePort();
-    await startHaproxy(dir, haproxyWs({ bind: `127.0.0.1:${port}`, relays: fleet.addrs, checkInter: "500ms", path: "/bond" }), port);
+    await startHaproxy(dir, haproxyWs({ bind: `127.0.0.1:${port}`, relays: fleet.addrs, checkInter: "500ms" }), port);
     await run(`ws://127.0.0.1:${port}/bond`, fleet);
   }, 120_000);
 });
