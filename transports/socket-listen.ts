@@ -4,6 +4,7 @@
  */
 import type { TCPSocketListener } from "bun";
 import { ConfigError, TransportError } from "../src/contract/errors.ts";
+import { fdPressure, GuardedServer, noteAccept } from "./fd-guard.ts";
 import { ProxyHeaderSink } from "./proxy-accept.ts";
 import { hostPort } from "./socket-dial.ts";
 import { type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
@@ -102,6 +103,7 @@ export async function listenSocket(
     ...socketHandlers,
     open(sock: SinkSocket) {
       sock.setNoDelay(true);
+      noteAccept();
       acceptedAt.set(sock, performance.now());
       if (tls && tlsPending.count >= tlsPending.max) {
         opts.rejected?.(formatAddr(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `${tlsPending.count} TLS handshakes pending (--max-handshakes)`));
@@ -111,24 +113,30 @@ export async function listenSocket(
       else hand(sock, []);
     },
   };
-  let server: TCPSocketListener<SocketSink>;
+  let boundPort = port;
+  const start = (): TCPSocketListener<SocketSink> => {
+    const s = tls
+      ? Bun.listen<SocketSink>({ hostname, port: boundPort, allowHalfOpen: true, socket, tls: tls.options })
+      : Bun.listen<SocketSink>({ hostname, port: boundPort, allowHalfOpen: true, socket });
+    boundPort = s.port; // a re-listen after descriptor pressure takes the same port
+    return s;
+  };
+  let guard: GuardedServer<TCPSocketListener<SocketSink>>;
   try {
-    server = tls
-      ? Bun.listen<SocketSink>({ hostname, port, allowHalfOpen: true, socket, tls: tls.options })
-      : Bun.listen<SocketSink>({ hostname, port, allowHalfOpen: true, socket });
+    guard = new GuardedServer(start, (s) => s.stop(false), (n, max) => opts.rejected?.(where, fdPressure(n, max)));
   } catch (err) {
     throw toTransportError(err, "ELISTEN", where);
   }
-  const bound = new URL(`${url.protocol}//${formatAddr(hostname, server.port)}`);
+  const bound = new URL(`${url.protocol}//${formatAddr(hostname, boundPort)}`);
   let closed = false;
   const close = (): Promise<void> => {
     if (!closed) {
       closed = true;
       opts.signal?.removeEventListener("abort", close);
-      server.stop(false); // stop accepting; pipes already accepted live on
+      guard.close(); // stop accepting; pipes already accepted live on
     }
     return Promise.resolve();
   };
   opts.signal?.addEventListener("abort", close, { once: true });
-  return { url: bound, port: server.port, notes: tls ? tls.notes : [], close };
+  return { url: bound, port: boundPort, notes: tls ? tls.notes : [], close };
 }

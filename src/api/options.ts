@@ -32,6 +32,11 @@ export interface BondOptions extends TransportOptions {
   dialTimeoutMs?: number;
   /** Aborts the dial (connect rejects) or the live session (it ends with an error); closes a listener. */
   signal?: AbortSignal;
+  /**
+   * "v0": the original (Go) bondcat's wire format (docs/PROTOCOL.md appendix A). Dialing: speak v0.
+   * Listening: accept v0 dialers beside v1 ones (refused anyway when a secret is set: v0 cannot authenticate).
+   */
+  compat?: "v0";
   /** Listening: what strangers may hold (handshake deadline, pending handshakes, sessions; docs/SECURITY.md). */
   limits?: Partial<AcceptLimits>;
 }
@@ -73,6 +78,7 @@ export interface ResolvedOptions {
   transport: TransportOptions;
   limits: AcceptLimits;
   signal?: AbortSignal;
+  compat?: "v0";
 }
 
 type Check = (v: unknown) => string | null;
@@ -120,6 +126,7 @@ const TOP_KEYS: Record<Exclude<keyof BondOptions, keyof TransportOptions>, Check
   allAddresses: isBool,
   dialTimeoutMs: isNum(...LIMITS.dialTimeoutMs),
   signal: (v) => (v instanceof AbortSignal ? null : "an AbortSignal"),
+  compat: oneOf("v0"),
   limits: (v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? null : "an object"),
 };
 
@@ -200,6 +207,7 @@ export function resolveOptions(o: BondOptions = {}): ResolvedOptions {
   };
   if (o.family !== undefined) out.family = o.family;
   if (o.signal !== undefined) out.signal = o.signal;
+  if (o.compat !== undefined) out.compat = o.compat;
   return out;
 }
 

@@ -237,6 +237,14 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     const secret = secretOf(f, env);
     if (secret !== undefined) config.secret = secret;
   }
+  const compat = compatOf(f);
+  if (compat !== undefined) {
+    // A listener with a secret refuses v0 dialers at run time (with the reason); a dialer cannot prove one.
+    if (mode === "connect" && (config.secret !== undefined || config.secretFile !== undefined)) {
+      bad("ECONFLICT", `${f.spelling("compat")} v0 cannot be combined with a secret: wire v0 has no authentication`);
+    }
+    config.compat = compat;
+  }
   return config;
 }
 
@@ -339,6 +347,13 @@ function scheduler(f: Flags): SchedulerName {
   if (o === undefined) return DEFAULTS.scheduler;
   if (o.value === "default" || o.value === "redundant") return o.value;
   return invalid(o, "expected default or redundant");
+}
+
+function compatOf(f: Flags): "v0" | undefined {
+  const o = f.last("compat");
+  if (o === undefined) return undefined;
+  if (o.value === "v0") return "v0";
+  return invalid(o, "expected v0 (the original bondcat's wire format)");
 }
 
 function secretOf(f: Flags, env: Record<string, string | undefined>): string | undefined {

@@ -73,6 +73,8 @@ export interface Config {
   proxy?: string | null;
   /** Extra WebSocket request headers; repeated names are joined with ", ". */
   headers: Record<string, string>;
+  /** --compat v0: listen: accept the original bondcat's v0 dialers too; connect: speak v0. */
+  compat?: "v0";
   /** Pre-shared secret (--secret or BONDCAT_SECRET). */
   secret?: string;
   /** Listen mode: what strangers may hold (docs/SECURITY.md); unset fields keep the engine's defaults. */

@@ -88,6 +88,8 @@ export const FLAGS: readonly FlagSpec[] = [
     description: "pre-shared secret both ends must know; visible in ps: prefer --secret-file or BONDCAT_SECRET" },
   { name: "secret-file", kind: "value", valueHint: "FILE", group: "session",
     description: "read the pre-shared secret from FILE (one line; see --gen-secret)" },
+  { name: "compat", kind: "value", valueHint: "v0", group: "session", choices: ["v0"],
+    description: "also speak the original (Go) bondcat's wire format v0: listen: accept v0 dialers too; connect: speak v0" },
   { name: "idle-timeout", short: "i", kind: "value", valueHint: "DURATION", group: "session",
     description: "close after this long without data: 10s, 500ms, 2m, seconds; 0 never" },
   { name: "no-auto-detect", short: "a", kind: "bool", group: "session",

@@ -10,6 +10,7 @@ import { checkLocalSide, makeLocalSide } from "./local-side.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { bondOptions } from "./session-options.ts";
 import { startReporting } from "./stats.ts";
+import { EXIT_OK, exitCodeFor } from "./exit-codes.ts";
 
 export interface ListenRun {
   server: BondServer;
@@ -68,7 +69,9 @@ export async function runListen(c: Config): Promise<ListenRun> {
       const first = started === 1;
       h.done.then((err) => {
         handles.delete(h);
-        if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
+        // A v0 peer that closed its connection once everything it sent was written out is a clean end.
+        if (err && exitCodeFor(err) === EXIT_OK) log.info(`session ${id.slice(0, 8)} over: ${err.message}`);
+        else if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
         else log.debug(`session ${id.slice(0, 8)} closed cleanly`);
         if (!c.keepOpen && first) resolveFirst(err);
         settleIfIdle();
@@ -88,6 +91,7 @@ export async function runListen(c: Config): Promise<ListenRun> {
       h?.attach(session);
     },
     rejected: logRejected,
+    compatLog: log,
     listening: (url, notes) => {
       log.info(`listening on ${formatEndpoint(url)}`);
       for (const n of notes) log.info(n);

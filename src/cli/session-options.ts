@@ -38,5 +38,6 @@ export function bondOptions(c: Config): BondOptions {
   if (c.family !== undefined) o.family = c.family;
   if (c.proxyProtocol) o.proxyProtocol = true;
   if (Object.keys(c.limits).length > 0) o.limits = c.limits;
+  if (c.compat !== undefined) o.compat = c.compat;
   return o;
 }

@@ -23,7 +23,20 @@ export interface PathSpec {
   dial(signal: AbortSignal, sessionId: string): Promise<Pipe>;
 }
 
+/** How a pipe becomes a subflow: protocol v1 by default (connect.ts); the v0 compatibility mode has its own. */
+export interface Handshaker {
+  open(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label: string, id: Uint8Array): Promise<Session>;
+  join(session: Session, pipe: Pipe, label: string): Promise<Subflow>;
+}
+
+export const V1_HANDSHAKE: Handshaker = { open: openSession, join: joinSession };
+
+/** A listener that stays silent this long after the HELLO gets `silent` (the original bondcat does). */
+export const SILENT_HINT_MS = 2000;
+
 export interface PathEvents {
+  /** The first handshake got no answer for SILENT_HINT_MS (it goes on until the handshake timeout). */
+  silent?(path: PathSpec): void;
   dialFailed?(path: PathSpec, err: Error, attempt: number): void;
   up?(path: PathSpec, sub: Subflow): void;
   down?(path: PathSpec, sub: Subflow, err?: Error): void;
@@ -55,6 +68,7 @@ export class PathManager {
     private readonly opts: SessionOptions,
     private readonly hooks: PathEvents = {},
     private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly handshake: Handshaker = V1_HANDSHAKE,
   ) {
     if (paths.length === 0) throw new SessionError("ENOPATHS", "no paths to dial");
     this.gone = new PeerGoneWatch(paths);
@@ -106,8 +120,9 @@ export class PathManager {
       // stop() during the handshake drops this pipe too (an aborted connect must not linger).
       const stopped = (): void => r.pipe.abort(new SessionError("EABORTED", "stopped while opening"));
       this.abort.signal.addEventListener("abort", stopped, { once: true });
+      const hint = setTimeout(() => this.hooks.silent?.(r.p), SILENT_HINT_MS);
       try {
-        const session = await openSession(r.pipe, this.opts, wrapped, r.p.label, this.id);
+        const session = await this.handshake.open(r.pipe, this.opts, wrapped, r.p.label, this.id);
         opened = { session, path: r.p };
       } catch (err) {
         if (err instanceof HandshakeError && err.code !== "ECLOSED" && err.code !== "ETIMEDOUT") {
@@ -116,6 +131,7 @@ export class PathManager {
         }
         lastErr = err;
       } finally {
+        clearTimeout(hint);
         this.abort.signal.removeEventListener("abort", stopped);
       }
     }
@@ -168,7 +184,7 @@ export class PathManager {
       return;
     }
     try {
-      const sub = await joinSession(s, pipe, p.label);
+      const sub = await this.handshake.join(s, pipe, p.label);
       this.gone.dialed(p, null, 1);
       this.track(sub, p);
       if (sub.state !== "up") this.onDown(sub, sub.error);
