@@ -8,8 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, bondcatCmd, freePort, ROOT, waitForPort } from "./lib.ts";
 
-export const SIDES = ["socat", "bondcat"] as const;
-export type Side = (typeof SIDES)[number];
+/** "before": bondcat from the checkout in BONDCAT_BEFORE (its bin/bondcat.js), for before/after runs. */
+export type Side = "socat" | "bondcat" | "before";
+const BEFORE = process.env.BONDCAT_BEFORE;
+export const SIDES: readonly Side[] = BEFORE ? ["socat", "bondcat", "before"] : ["socat", "bondcat"];
+const cliOf = (side: Side) => (side === "before" ? join(BEFORE ?? "", "bin", "bondcat.js") : undefined);
 /** How the client's stdin and stdout are connected: two pipes, or one socketpair (via socat EXEC:). */
 export type ClientStdio = "pipes" | "socketpair";
 
@@ -34,14 +37,14 @@ async function started(cmd: string): Promise<{ proc: Subprocess; port: number }>
 /** A relay on a free port forwarding every connection to 127.0.0.1:target. */
 function relay(side: Side, target: number): Promise<{ proc: Subprocess; port: number }> {
   return started(
-    side === "bondcat"
-      ? bondcatCmd(`-l -k -p {PORT} --relay 127.0.0.1:${target}`)
+    side !== "socat"
+      ? bondcatCmd(`-l -k -p {PORT} --relay 127.0.0.1:${target}`, cliOf(side))
       : `socat TCP-LISTEN:{PORT},bind=127.0.0.1,reuseaddr,fork TCP:127.0.0.1:${target}`,
   );
 }
 
 function clientCmd(side: Side, port: number): string {
-  return side === "bondcat" ? bondcatCmd(`-x 2 127.0.0.1:${port}`) : `socat STDIO TCP:127.0.0.1:${port}`;
+  return side !== "socat" ? bondcatCmd(`-x 2 127.0.0.1:${port}`, cliOf(side)) : `socat STDIO TCP:127.0.0.1:${port}`;
 }
 
 /** The client with stdin and stdout on one socketpair: socat EXEC: runs it (a script, so no quoting). */
