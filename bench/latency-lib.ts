@@ -16,6 +16,9 @@ const cliOf = (side: Side) => (side === "before" ? join(BEFORE ?? "", "bin", "bo
 /** How the client's stdin and stdout are connected: two pipes, or one socketpair (via socat EXEC:). */
 export type ClientStdio = "pipes" | "socketpair";
 
+/** Round trips before measuring: Bun compiles the hot paths in the first few hundred. */
+const WARMUP = 200;
+
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** Sorted copy's p-th percentile (nearest rank). */
@@ -54,7 +57,7 @@ function socketpairCmd(cmd: string, dir: string): string {
   return `socat STDIO EXEC:${script}`;
 }
 
-/** `count` 1-byte round trips (after 50 unmeasured ones); sorted round-trip times in µs. */
+/** `count` 1-byte round trips (after WARMUP unmeasured ones: JIT); sorted round-trip times in µs. */
 export async function pingPong(side: Side, stdio: ClientStdio, count: number): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), "bondcat-latency-"));
   const procs: Subprocess[] = [];
@@ -71,7 +74,7 @@ export async function pingPong(side: Side, stdio: ClientStdio, count: number): P
     const one = new Uint8Array([0x61]);
     const rtts: number[] = [];
     let pending = 0;
-    for (let i = 0; i < count + 50; i++) {
+    for (let i = 0; i < count + WARMUP; i++) {
       const t0 = Bun.nanoseconds();
       client.stdin.write(one);
       client.stdin.flush();
@@ -81,7 +84,7 @@ export async function pingPong(side: Side, stdio: ClientStdio, count: number): P
         if (done) throw new Error(`${side} client ended after ${i} round trips`);
         pending -= value.length;
       }
-      if (i >= 50) rtts.push((Bun.nanoseconds() - t0) / 1000);
+      if (i >= WARMUP) rtts.push((Bun.nanoseconds() - t0) / 1000);
     }
     client.stdin.end();
     return rtts.sort((a, b) => a - b);
