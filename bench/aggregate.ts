@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { Topology, networkSkipReason } from "../test/helpers/netns.ts";
 import { BUN, CLI, machineNote } from "./lib.ts";
+import { MPTCP_PY, timedTransfer } from "./netns-run.ts";
 import { barChart, writeChart } from "./svg.ts";
 
 const args = process.argv.slice(2);
@@ -26,48 +27,7 @@ if (skip) {
   process.exit(2);
 }
 
-const MPTCP_PY = `
-import socket, sys, time
-IPPROTO_MPTCP = 262
-mode, host, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-proto = IPPROTO_MPTCP if len(sys.argv) < 6 else 0  # a 5th argument: plain TCP
-if mode == "server":
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port)); s.listen(1); print("ready", flush=True)
-    c, _ = s.accept(); got = 0
-    while True:
-        b = c.recv(1 << 20)
-        if not b: break
-        got += len(b)
-    print(got, flush=True)
-else:
-    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
-    c.connect((host, port)); buf = bytes(1 << 20); left = n
-    while left > 0:
-        left -= c.send(buf[: min(left, len(buf))])
-    c.shutdown(socket.SHUT_WR); c.recv(1)
-`;
-
-async function timed(t: Topology, server: string[], client: string[], ready: RegExp): Promise<number> {
-  const srv = Bun.spawn(t.exec("b", server), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  let log = "";
-  const readers = [srv.stdout, srv.stderr].map(async (s) => {
-    for await (const c of s as ReadableStream<Uint8Array>) log += new TextDecoder().decode(c);
-  });
-  const t0 = Date.now();
-  while (!ready.test(log)) {
-    if (Date.now() - t0 > 10_000) throw new Error(`server did not start: ${log}`);
-    await Bun.sleep(20);
-  }
-  const start = performance.now();
-  const cli = Bun.spawn(["sh", "-c", `head -c ${bytes} /dev/zero | ${client.map((a) => `'${a}'`).join(" ")}`], { stdout: "ignore", stderr: "pipe" });
-  const [cc, sc] = await Promise.all([cli.exited, srv.exited]);
-  const secs = (performance.now() - start) / 1000;
-  await Promise.all(readers);
-  if (cc !== 0 || sc !== 0) throw new Error(`exit ${cc}/${sc}: ${log} ${await new Response(cli.stderr).text()}`);
-  return (bytes * 8) / secs / 1e6;
-}
+const timed = (t: Topology, server: string[], client: string[], ready: RegExp) => timedTransfer(t, server, client, ready, bytes);
 
 const bondcatRun = (t: Topology, endpoints: string[]) =>
   timed(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, "-a", ...endpoints], /listening on/);

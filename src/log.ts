@@ -7,7 +7,8 @@
  * picked for `-l`), 1 (-v) = debug (paths up/down, retries), 2+ (-vv) = trace (protocol detail).
  * `silent` (-1) exists for tests and library use.
  */
-import { type ConsolaInstance, LogLevels, createConsola } from "consola";
+import { type ConsolaInstance, type ConsolaReporter, LogLevels, createConsola } from "consola";
+import { printable } from "./contract/errors.ts";
 
 function levelFor(verbosity: number): number {
   if (verbosity < 0) return LogLevels.silent;
@@ -21,7 +22,14 @@ export function createLog(stream: NodeJS.WriteStream = process.stderr, verbosity
   // `fancy` (node build of consola, the one Bun loads) is missing from the browser typings that
   // TypeScript resolves without a "node" condition; passing a variable skips the excess-property check.
   const options = { level: levelFor(verbosity), stdout: stream, stderr: stream, fancy: stream.isTTY === true };
-  return createConsola(options);
+  const inst = createConsola(options);
+  // Every string logged is escaped (printable()): messages carry peer text (ABORT reasons, headers,
+  // SNI, paths), and a peer must not forge log lines or drive the terminal. One message, one line.
+  const safe = (r: ConsolaReporter): ConsolaReporter => ({
+    log: (o, ctx) => r.log({ ...o, args: o.args.map((a: unknown) => (typeof a === "string" ? printable(a) : a)) }, ctx),
+  });
+  inst.setReporters(inst.options.reporters.map(safe));
+  return inst;
 }
 
 export const log: ConsolaInstance = createLog();

@@ -47,6 +47,11 @@ export abstract class PipeBase {
     this.terminate();
   }
 
+  /** Copy the queued views: the caller may then reuse the memory it wrote (see Pipe.detach). */
+  detach(): void {
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i] = this.queue[i]!.slice();
+  }
+
   attach(handler: PipeHandler): void {
     if (this.handler) throw new TransportError("EATTACHED", "pipe already has a handler");
     this.handler = handler;

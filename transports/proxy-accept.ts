@@ -8,25 +8,31 @@
 import { TransportError } from "../src/contract/errors.ts";
 import { formatAddr } from "../src/contract/address.ts";
 import { parseProxyHeader } from "./proxy-header.ts";
-import type { SinkSocket, SocketSink } from "./socket-pipe.ts";
+import { addrOf, type SinkSocket, type SocketSink } from "./socket-pipe.ts";
 
 /** How long a balancer may take to send the header (it sends it at once, with the connection). */
 export const PROXY_HEADER_TIMEOUT_MS = 5000;
 
-/** The client named by the header ("198.18.0.7:50000"), or undefined (LOCAL / UNKNOWN: the balancer itself). */
-export type HandOn = (socket: SinkSocket, held: Uint8Array[], client: string | undefined) => void;
+/**
+ * `remote`: the client named by the header ("198.18.0.7:50000"), or the balancer itself for LOCAL /
+ * UNKNOWN headers (its own health checks); `balancer`: the connection's real peer.
+ */
+export type HandOn = (socket: SinkSocket, held: Uint8Array[], peer: { remote: string; balancer: string }) => void;
 
 export class ProxyHeaderSink implements SocketSink {
   private buf: Uint8Array = new Uint8Array(0);
   private done = false;
   private readonly timer: ReturnType<typeof setTimeout>;
+  /** Read at accept: once the socket is closed Bun no longer reports its peer. */
+  readonly balancer: string;
 
   constructor(
     private readonly socket: SinkSocket,
     private readonly hand: HandOn,
-    private readonly reject: (err: Error) => void,
+    private readonly reject: (balancer: string, err: Error) => void,
     timeoutMs = PROXY_HEADER_TIMEOUT_MS,
   ) {
+    this.balancer = addrOf(socket.remoteAddress, socket.remotePort);
     this.timer = setTimeout(() => this.fail(new TransportError("ETIMEDOUT", `no complete PROXY header within ${timeoutMs} ms`)), timeoutMs);
   }
 
@@ -51,8 +57,8 @@ export class ProxyHeaderSink implements SocketSink {
     this.done = true;
     clearTimeout(this.timer);
     const rest = b.subarray(header.length);
-    const client = header.source ? formatAddr(header.source.address, header.source.port) : undefined;
-    this.hand(this.socket, rest.length > 0 ? [rest] : [], client);
+    const remote = header.source ? formatAddr(header.source.address, header.source.port) : this.balancer;
+    this.hand(this.socket, rest.length > 0 ? [rest] : [], { remote, balancer: this.balancer });
   }
 
   onDrain(): void {}
@@ -84,6 +90,6 @@ export class ProxyHeaderSink implements SocketSink {
     this.done = true;
     clearTimeout(this.timer);
     this.socket.terminate();
-    this.reject(err);
+    this.reject(this.balancer, err);
   }
 }

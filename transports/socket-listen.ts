@@ -4,6 +4,7 @@
  */
 import type { TCPSocketListener } from "bun";
 import { ConfigError, TransportError } from "../src/contract/errors.ts";
+import { fdPressure, GuardedServer, noteAccept } from "./fd-guard.ts";
 import { ProxyHeaderSink } from "./proxy-accept.ts";
 import { hostPort } from "./socket-dial.ts";
 import { type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
@@ -11,16 +12,40 @@ import { type ServerTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe } from "../src/contract/transport.ts";
 import { formatAddr } from "../src/contract/address.ts";
 
-/** Owns an accepted TLS socket until its handshake is done. */
+/** TLS handshakes in progress per listener, and how long each may take (docs/SECURITY.md). */
+interface TlsPending {
+  count: number;
+  max: number;
+  ms: number;
+}
+
+/** Owns an accepted TLS socket until its handshake is done, or terminates it at the deadline. */
 class AcceptTlsSink implements SocketSink {
   private held: Uint8Array[] = [];
+  private timer: ReturnType<typeof setTimeout> | null;
 
   constructor(
+    socket: SinkSocket,
     private readonly plan: ServerTlsPlan,
+    private readonly pending: TlsPending,
     private readonly hand: (socket: SinkSocket, held: Uint8Array[]) => void,
-  ) {}
+  ) {
+    pending.count++;
+    this.timer = setTimeout(() => {
+      this.done();
+      socket.terminate(); // a client that never finishes its TLS handshake holds nothing for long
+    }, pending.ms);
+  }
+
+  private done(): void {
+    if (this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.pending.count--;
+  }
 
   onHandshake(socket: SinkSocket, ok: boolean, err: Error | null): void {
+    this.done();
     if (this.plan.requireClientCert && (!ok || err || !socket.authorized)) {
       socket.terminate(); // no valid client certificate: refused before any byte reaches the engine
       return;
@@ -34,9 +59,14 @@ class AcceptTlsSink implements SocketSink {
 
   onDrain(): void {}
   onEnd(): void {}
-  onClose(): void {}
+  onClose(): void {
+    this.done();
+  }
   onError(): void {}
 }
+
+/** When each socket was accepted (the handshake deadline counts from there). */
+const acceptedAt = new WeakMap<object, number>();
 
 export async function listenSocket(
   transport: string,
@@ -52,11 +82,13 @@ export async function listenSocket(
   if (opts.proxyProtocol && tls) {
     throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (let the balancer terminate TLS)`);
   }
-  const hand = (socket: SinkSocket, held: Uint8Array[], client?: string): void => {
+  const tlsPending: TlsPending = { count: 0, max: opts.maxPending ?? 1024, ms: opts.handshakeMs ?? 10_000 };
+  const hand = (socket: SinkSocket, held: Uint8Array[], peer?: { remote: string; balancer: string }): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
-    if (client !== undefined) {
-      info.details = { ...info.details, balancer: info.remote };
-      info.remote = client; // what logs, per-source limits and stats read
+    info.acceptedAt = acceptedAt.get(socket) ?? performance.now();
+    if (peer !== undefined) {
+      info.details = { ...info.details, balancer: peer.balancer };
+      info.remote = peer.remote; // what logs, per-source limits and stats read
     }
     const pipe = new SocketPipe(socket, info, tls ? (e) => tlsFailure(`tls ${info.remote}`, e) : undefined);
     socket.data = pipe;
@@ -71,31 +103,40 @@ export async function listenSocket(
     ...socketHandlers,
     open(sock: SinkSocket) {
       sock.setNoDelay(true);
-      if (tls) sock.data = new AcceptTlsSink(tls, hand);
-      else if (opts.proxyProtocol) {
-        const from = formatAddr(sock.remoteAddress, sock.remotePort);
-        sock.data = new ProxyHeaderSink(sock, hand, (err) => opts.rejected?.(from, err));
-      } else hand(sock, []);
+      noteAccept();
+      acceptedAt.set(sock, performance.now());
+      if (tls && tlsPending.count >= tlsPending.max) {
+        opts.rejected?.(formatAddr(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `${tlsPending.count} TLS handshakes pending (--max-handshakes)`));
+        sock.terminate();
+      } else if (tls) sock.data = new AcceptTlsSink(sock, tls, tlsPending, hand);
+      else if (opts.proxyProtocol) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
+      else hand(sock, []);
     },
   };
-  let server: TCPSocketListener<SocketSink>;
+  let boundPort = port;
+  const start = (): TCPSocketListener<SocketSink> => {
+    const s = tls
+      ? Bun.listen<SocketSink>({ hostname, port: boundPort, allowHalfOpen: true, socket, tls: tls.options })
+      : Bun.listen<SocketSink>({ hostname, port: boundPort, allowHalfOpen: true, socket });
+    boundPort = s.port; // a re-listen after descriptor pressure takes the same port
+    return s;
+  };
+  let guard: GuardedServer<TCPSocketListener<SocketSink>>;
   try {
-    server = tls
-      ? Bun.listen<SocketSink>({ hostname, port, allowHalfOpen: true, socket, tls: tls.options })
-      : Bun.listen<SocketSink>({ hostname, port, allowHalfOpen: true, socket });
+    guard = new GuardedServer(start, (s) => s.stop(false), (n, max) => opts.rejected?.(where, fdPressure(n, max)));
   } catch (err) {
     throw toTransportError(err, "ELISTEN", where);
   }
-  const bound = new URL(`${url.protocol}//${formatAddr(hostname, server.port)}`);
+  const bound = new URL(`${url.protocol}//${formatAddr(hostname, boundPort)}`);
   let closed = false;
   const close = (): Promise<void> => {
     if (!closed) {
       closed = true;
       opts.signal?.removeEventListener("abort", close);
-      server.stop(false); // stop accepting; pipes already accepted live on
+      guard.close(); // stop accepting; pipes already accepted live on
     }
     return Promise.resolve();
   };
   opts.signal?.addEventListener("abort", close, { once: true });
-  return { url: bound, port: server.port, notes: tls ? tls.notes : [], close };
+  return { url: bound, port: boundPort, notes: tls ? tls.notes : [], close };
 }

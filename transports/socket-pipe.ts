@@ -59,11 +59,19 @@ export const socketHandlers: SocketHandler<SocketSink> = {
 /** A sink that ignores everything (the raw half of an upgraded socket). */
 export const inertSink: SocketSink = { onData() {}, onDrain() {}, onEnd() {}, onClose() {}, onError() {} };
 
+/**
+ * "host:port" of an address Bun reports, "?" where it reports none: a connection reset before its
+ * first callback (a balancer's health check, say) has no peer address any more.
+ */
+export function addrOf(address: string | undefined, port: number | undefined): string {
+  return address ? formatAddr(address, port ?? 0) : "?";
+}
+
 export function socketInfo(socket: SinkSocket, transport: string, details?: Record<string, string>): PipeInfo {
   const info: PipeInfo = {
     transport,
-    local: formatAddr(socket.localAddress, socket.localPort),
-    remote: formatAddr(socket.remoteAddress, socket.remotePort),
+    local: addrOf(socket.localAddress, socket.localPort),
+    remote: addrOf(socket.remoteAddress, socket.remotePort),
   };
   if (details && Object.keys(details).length > 0) info.details = details;
   return info;

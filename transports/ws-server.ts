@@ -10,6 +10,7 @@
  */
 import type { Server, ServerWebSocket } from "bun";
 import { ConfigError, TransportError } from "../src/contract/errors.ts";
+import { fdPressure, GuardedServer, noteAccept } from "./fd-guard.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import { serverTls } from "./tls-options.ts";
@@ -77,13 +78,16 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
   }
   const tls = secure ? serverTls(opts, [host], where) : null;
   let localAddr = formatAddr(hostname, port);
-  let server: Server<SocketData>;
-  try {
-    server = Bun.serve<SocketData>({
+  let boundPort = port;
+  const start = (): Server<SocketData> => {
+    const srv = Bun.serve<SocketData>({
       hostname,
-      port,
+      port: boundPort,
       ...(tls ? { tls: tls.options } : {}),
+      // HTTP (before the upgrade): a request that stalls this long is dropped (seconds, Bun's unit).
+      idleTimeout: Math.min(255, Math.max(1, Math.ceil((opts.handshakeMs ?? 10_000) / 1000))),
       fetch(req, srv) {
+        noteAccept();
         // A request without Host (HTTP/1.0, e.g. HAProxy's httpchk) has a relative url here.
         const reqPath = new URL(req.url, "http://host.invalid").pathname;
         const upgrade = req.headers.get("upgrade")?.toLowerCase() === "websocket";
@@ -97,7 +101,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
         if (fwd) details.forwardedFor = fwd;
         const sid = req.headers.get(SESSION_HEADER);
         if (sid !== null && SESSION_ID_RE.test(sid)) details.session = sid;
-        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details };
+        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details, acceptedAt: performance.now() };
         if (srv.upgrade(req, { data: { pipe: null, info } })) return undefined;
         return new Response("upgrade failed\n", { status: 400 });
       },
@@ -122,10 +126,15 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
         close: (ws, code, reason) => ws.data.pipe?.closed(code, reason),
       },
     });
+    boundPort = srv.port ?? boundPort; // a re-listen after descriptor pressure takes the same port
+    return srv;
+  };
+  let guard: GuardedServer<Server<SocketData>>;
+  try {
+    guard = new GuardedServer(start, (srv) => void srv.stop(false), (n, max) => opts.rejected?.(where, fdPressure(n, max)));
   } catch (err) {
     throw toTransportError(err, "ELISTEN", where);
   }
-  const boundPort = server.port ?? port;
   localAddr = formatAddr(hostname, boundPort);
   const bound = new URL(`${url.protocol}//${localAddr}${path === "/" ? "" : path}`);
   let closed = false;
@@ -133,7 +142,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
     if (!closed) {
       closed = true;
       opts.signal?.removeEventListener("abort", close);
-      void server.stop(false); // stop accepting; WebSockets already open live on
+      guard.close(); // stop accepting; WebSockets already open live on
     }
     return Promise.resolve();
   };

@@ -5,7 +5,8 @@
 import type { PipeInfo } from "../contract/pipe.ts";
 import { SessionError } from "../core/errors.ts";
 import { AbortCode } from "../core/frame.ts";
-import { type PathSpec, PathManager } from "../core/path-manager.ts";
+import { v0Handshaker } from "../compat/v0/handshake.ts";
+import { type PathSpec, PathManager, V1_HANDSHAKE } from "../core/path-manager.ts";
 import type { Session, SessionEvents } from "../core/session.ts";
 import { buildPaths } from "../paths/build-paths.ts";
 import { parseEndpoint } from "../paths/endpoint.ts";
@@ -23,6 +24,10 @@ export interface ConnectHooks {
   dropped?(label: string, why: string): void;
   /** Why addresses and local sources were chosen or skipped while planning the paths. */
   note?(message: string): void;
+  /** The first handshake got no answer for ~2 s (a listener that neither answers nor closes: the original bondcat?). */
+  silent?(label: string): void;
+  /** What the v0 compatibility mode reports (frames dropped, subflows dropped for bad input). */
+  compatLog?: { warn(message: string): void; debug(message: string): void };
 }
 
 const BUILTIN = /^(tcp|tls|ws|wss):\/\//i;
@@ -72,7 +77,8 @@ export async function openSession(plan: ConnectPlan, events: SessionEvents, hook
     up: (p, sub) => hooks.subflowUp?.(p.label, sub.info, p.backup),
     down: (p, _sub, err) => hooks.subflowDown?.(p.label, err),
     dropped: (p, why) => hooks.dropped?.(p.label, why),
-  });
+    silent: (p) => hooks.silent?.(p.label),
+  }, undefined, options.compat === "v0" ? v0Handshaker(hooks.compatLog) : V1_HANDSHAKE);
   if (signal === undefined) return pm.open(events);
   let live: Session | null = null;
   const onAbort = (): void => {

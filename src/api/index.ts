@@ -9,6 +9,7 @@ export { type BondServer, type ServeHooks, serve } from "./server.ts";
 export { type BondOptions, DEFAULTS, LIMITS, type ResolvedOptions, resolveOptions, type SchedulerName } from "./options.ts";
 export { AbortCode, HEADER_SIZE, type SessionEvents, type SessionHandle, type SessionState, type SessionStats, type SubflowStats } from "./handle.ts";
 export { DEFAULT_MAX_PAYLOAD } from "../core/frame.ts";
+export { MemoryBudget } from "../core/memory-budget.ts";
 export { HandshakeError, PeerAbortError, ProtocolError, SessionError } from "../core/errors.ts";
 export { BondError, ConfigError, TransportError } from "../contract/errors.ts";
 export { TransportRegistry } from "../paths/registry.ts";

@@ -6,6 +6,7 @@
 import { ConfigError, quote } from "../contract/errors.ts";
 import type { Transport, TransportOptions } from "../contract/transport.ts";
 import { DEFAULT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from "../core/frame.ts";
+import { type AcceptLimits, DEFAULT_ACCEPT_LIMITS } from "../core/admission.ts";
 import { MemoryBudget } from "../core/memory-budget.ts";
 import { DEFAULT_OPTIONS, type SessionOptions } from "../core/options.ts";
 import type { SchedulerName } from "../core/scheduler.ts";
@@ -31,6 +32,13 @@ export interface BondOptions extends TransportOptions {
   dialTimeoutMs?: number;
   /** Aborts the dial (connect rejects) or the live session (it ends with an error); closes a listener. */
   signal?: AbortSignal;
+  /**
+   * "v0": the original (Go) bondcat's wire format (docs/PROTOCOL.md appendix A). Dialing: speak v0.
+   * Listening: accept v0 dialers beside v1 ones (refused anyway when a secret is set: v0 cannot authenticate).
+   */
+  compat?: "v0";
+  /** Listening: what strangers may hold (handshake deadline, pending handshakes, sessions; docs/SECURITY.md). */
+  limits?: Partial<AcceptLimits>;
 }
 
 /** The defaults, in one place (the CLI's help text and flags use them too). */
@@ -68,7 +76,9 @@ export interface ResolvedOptions {
   registry: TransportRegistry;
   session: SessionOptions;
   transport: TransportOptions;
+  limits: AcceptLimits;
   signal?: AbortSignal;
+  compat?: "v0";
 }
 
 type Check = (v: unknown) => string | null;
@@ -116,6 +126,17 @@ const TOP_KEYS: Record<Exclude<keyof BondOptions, keyof TransportOptions>, Check
   allAddresses: isBool,
   dialTimeoutMs: isNum(...LIMITS.dialTimeoutMs),
   signal: (v) => (v instanceof AbortSignal ? null : "an AbortSignal"),
+  compat: oneOf("v0"),
+  limits: (v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? null : "an object"),
+};
+
+const LIMIT_KEYS: Record<keyof AcceptLimits, Check> = {
+  handshakeMs: isNum(...LIMITS.timerMs),
+  maxPending: isInt(1, 1_000_000),
+  maxPendingPerAddr: isInt(1, 1_000_000),
+  maxSessions: isInt(1, 1_000_000),
+  maxSessionsPerAddr: isInt(1, 1_000_000),
+  refusedLingerMs: isNum(0, LIMITS.timerMs[1]),
 };
 
 const SESSION_KEYS: Record<keyof SessionOptions, Check> = {
@@ -126,6 +147,7 @@ const SESSION_KEYS: Record<keyof SessionOptions, Check> = {
   heartbeatMs: isNum(...LIMITS.timerMs),
   deadAfterMs: isNum(...LIMITS.timerMs),
   graceMs: isNum(...LIMITS.timerMs),
+  quietGraceMs: isNum(...LIMITS.timerMs),
   lingerMs: isNum(0, LIMITS.timerMs[1]),
   handshakeMs: isNum(...LIMITS.timerMs),
   scheduler: oneOf("default", "redundant"),
@@ -160,6 +182,9 @@ export function resolveOptions(o: BondOptions = {}): ResolvedOptions {
   if (typeof o !== "object" || o === null || Array.isArray(o)) fail("options", "expected an object");
   checkKeys(o, { ...TRANSPORT_KEYS, ...TOP_KEYS }, "");
   checkKeys(o.session ?? {}, SESSION_KEYS, "session.");
+  checkKeys(o.limits ?? {}, LIMIT_KEYS, "limits.");
+  const limits: AcceptLimits = { ...DEFAULT_ACCEPT_LIMITS };
+  for (const [k, v] of Object.entries(o.limits ?? {})) if (v !== undefined) (limits as unknown as Record<string, unknown>)[k] = v;
   const session: SessionOptions = { ...DEFAULT_OPTIONS };
   for (const [k, v] of Object.entries(o.session ?? {})) if (v !== undefined) (session as unknown as Record<string, unknown>)[k] = v;
   if (session.chunkSize > session.maxPayload) fail("session.chunkSize", `must be at most session.maxPayload (${session.maxPayload})`);
@@ -178,9 +203,11 @@ export function resolveOptions(o: BondOptions = {}): ResolvedOptions {
     registry: registryOf(o.transports),
     session,
     transport,
+    limits,
   };
   if (o.family !== undefined) out.family = o.family;
   if (o.signal !== undefined) out.signal = o.signal;
+  if (o.compat !== undefined) out.compat = o.compat;
   return out;
 }
 

@@ -4,7 +4,8 @@
  */
 import type { Pipe } from "../contract/pipe.ts";
 import type { Listener } from "../contract/transport.ts";
-import { Acceptor } from "../core/acceptor.ts";
+import { V0Acceptor } from "../compat/v0/acceptor.ts";
+import { Acceptor, type AcceptorHooks } from "../core/acceptor.ts";
 import { AbortCode } from "../core/frame.ts";
 import type { SessionEvents } from "../core/session.ts";
 import { type Endpoints, toUrls } from "./client.ts";
@@ -20,6 +21,8 @@ export interface ServeHooks {
   opened?(session: SessionHandle): void;
   /** A connection failed before joining a session (handshake, or the transport dropped it: code EEMPTY = closed without a byte). */
   rejected?(remote: string, err: Error): void;
+  /** What the v0 compatibility mode reports (with compat "v0"). */
+  compatLog?: { warn(message: string): void; debug(message: string): void };
   /** A listener is bound (its real URL, and notes worth printing once). */
   listening?(url: URL, notes: readonly string[]): void;
   /**
@@ -43,24 +46,30 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
   const r = resolveOptions(o);
   const urls = toUrls(addresses, true);
   for (const u of urls) r.registry.get(u.protocol); // unknown scheme → ConfigError before anything binds
-  const acceptor = new Acceptor(r.session, {
+  const acceptorHooks: AcceptorHooks = {
     ...(hooks.admit ? { admit: hooks.admit } : {}),
     session: (id) => hooks.session(id),
     opened: (s) => hooks.opened?.(s),
     rejected: (pipe, err) => hooks.rejected?.(pipe.info.remote, err),
-  });
+  };
+  const acceptor = new Acceptor(r.session, acceptorHooks, r.limits);
+  // compat v0: each pipe (after the filter, so the listener's limits hold for v0 too) is looked at
+  // first; v1 pipes go on to the acceptor, v0 ones are served by the v0 acceptor with the same hooks.
+  const v0 = r.compat === "v0" ? new V0Acceptor(r.session, acceptorHooks, acceptor, hooks.compatLog) : null;
+  const handshake = (pipe: Pipe): void => (v0 ? v0.accept(pipe) : acceptor.accept(pipe));
   const filter = hooks.filter;
   const accept = (pipe: Pipe): void => {
-    if (filter === undefined) return acceptor.accept(pipe);
+    if (filter === undefined) return handshake(pipe);
     void Promise.resolve(filter(pipe)).then(
-      (p) => p && acceptor.accept(p),
+      (p) => p && handshake(p),
       (err: unknown) => pipe.abort(err instanceof Error ? err : new Error(String(err))),
     );
   };
   const listeners: Listener[] = [];
   try {
     for (const u of urls) {
-      const l = await r.registry.listen(u, hooks.rejected ? { ...r.transport, rejected: hooks.rejected } : r.transport, accept);
+      const topts = { ...r.transport, handshakeMs: r.limits.handshakeMs, maxPending: r.limits.maxPending };
+      const l = await r.registry.listen(u, hooks.rejected ? { ...topts, rejected: hooks.rejected } : topts, accept);
       listeners.push(l);
       hooks.listening?.(l.url, l.notes);
     }
@@ -72,11 +81,12 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
   const server: BondServer = {
     listeners,
     get sessions() {
-      return acceptor.sessions.size;
+      return acceptor.sessions.size + (v0?.sessions.size ?? 0);
     },
     close: () => (closing ??= Promise.all(listeners.map((l) => l.close())).then(() => {})),
     abortAll: (reason) => {
       for (const s of acceptor.sessions.values()) s.abort(AbortCode.APPLICATION, reason);
+      for (const { session } of v0?.sessions.values() ?? []) session.abort(AbortCode.APPLICATION, reason);
     },
   };
   r.signal?.addEventListener(

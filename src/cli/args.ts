@@ -173,6 +173,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   const chunkSize = f.size("chunk-size", DEFAULTS.chunkSize, LIMITS.chunkSize);
   const sendBuffer = f.size("send-buffer", DEFAULTS.sendBuffer, LIMITS.sendBuffer);
   const recvWindow = f.size("recv-window", DEFAULTS.recvWindow, LIMITS.recvWindow);
+  const maxMemory = f.size("max-memory", DEFAULTS.maxMemory, LIMITS.maxMemory);
   if (sendBuffer < chunkSize) bad("ECONFLICT", `--send-buffer (${formatSize(sendBuffer)}) must be at least --chunk-size (${formatSize(chunkSize)})`);
   if (recvWindow < chunkSize) bad("ECONFLICT", `--recv-window (${formatSize(recvWindow)}) must be at least --chunk-size (${formatSize(chunkSize)})`);
 
@@ -194,12 +195,14 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     benchmark,
     autoDetect: !f.bool("no-auto-detect"),
     allAddresses: f.bool("all-addresses"),
+    limits: {},
     tls: tlsConfig(f),
     headers,
     scheduler: scheduler(f),
     chunkSize,
     sendBuffer,
     recvWindow,
+    maxMemory,
   };
   if (relay !== undefined) config.relay = relay;
   if (exec !== undefined) config.exec = exec;
@@ -215,6 +218,16 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
     if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
     config.proxyProtocol = true;
   }
+  const hsOcc = f.last("handshake-timeout");
+  const limits: Config["limits"] = {
+    maxSessions: f.int("max-sessions", LIMITS.maxSessions),
+    maxSessionsPerAddr: f.int("max-sessions-per-addr", LIMITS.maxSessions),
+    maxPending: f.int("max-handshakes", LIMITS.maxPending),
+    maxPendingPerAddr: f.int("max-handshakes-per-addr", LIMITS.maxPending),
+    handshakeMs: hsOcc === undefined ? undefined : f.duration(hsOcc, LIMITS.handshakeMs),
+  };
+  for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
+  config.limits = limits;
   const secretFile = f.last("secret-file");
   if (secretFile !== undefined) {
     if (f.last("secret") !== undefined) bad("ECONFLICT", "--secret and --secret-file cannot be combined");
@@ -223,6 +236,14 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   } else {
     const secret = secretOf(f, env);
     if (secret !== undefined) config.secret = secret;
+  }
+  const compat = compatOf(f);
+  if (compat !== undefined) {
+    // A listener with a secret refuses v0 dialers at run time (with the reason); a dialer cannot prove one.
+    if (mode === "connect" && (config.secret !== undefined || config.secretFile !== undefined)) {
+      bad("ECONFLICT", `${f.spelling("compat")} v0 cannot be combined with a secret: wire v0 has no authentication`);
+    }
+    config.compat = compat;
   }
   return config;
 }
@@ -276,7 +297,7 @@ function checkFamily(endpoints: readonly URL[], family: 4 | 6 | undefined): void
 
 /** Flags that only mean something on one side. */
 const CONNECT_ONLY = ["multiplier", "backup", "proxy", "header", "insecure", "pin", "servername", "client-cert", "client-key"];
-const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert", "proxy-protocol"];
+const LISTEN_ONLY = ["keep-open", "cert", "key", "require-client-cert", "proxy-protocol", "max-sessions", "max-sessions-per-addr", "max-handshakes", "max-handshakes-per-addr", "handshake-timeout"];
 
 function checkModeOnly(f: Flags, listenMode: boolean): void {
   const wrong = (listenMode ? CONNECT_ONLY : LISTEN_ONLY).find((n) => f.all(n).length > 0);
@@ -326,6 +347,13 @@ function scheduler(f: Flags): SchedulerName {
   if (o === undefined) return DEFAULTS.scheduler;
   if (o.value === "default" || o.value === "redundant") return o.value;
   return invalid(o, "expected default or redundant");
+}
+
+function compatOf(f: Flags): "v0" | undefined {
+  const o = f.last("compat");
+  if (o === undefined) return undefined;
+  if (o.value === "v0") return "v0";
+  return invalid(o, "expected v0 (the original bondcat's wire format)");
 }
 
 function secretOf(f: Flags, env: Record<string, string | undefined>): string | undefined {

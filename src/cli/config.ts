@@ -2,6 +2,7 @@
  * The validated configuration the CLI hands to the modes. Plain data: URLs, numbers, file paths
  * (never file contents — the composition root reads them).
  */
+import { totalmem } from "node:os";
 import { DEFAULTS as API_DEFAULTS, LIMITS as API_LIMITS, type SchedulerName } from "../api/index.ts";
 
 export type Mode = "connect" | "listen";
@@ -72,8 +73,12 @@ export interface Config {
   proxy?: string | null;
   /** Extra WebSocket request headers; repeated names are joined with ", ". */
   headers: Record<string, string>;
+  /** --compat v0: listen: accept the original bondcat's v0 dialers too; connect: speak v0. */
+  compat?: "v0";
   /** Pre-shared secret (--secret or BONDCAT_SECRET). */
   secret?: string;
+  /** Listen mode: what strangers may hold (docs/SECURITY.md); unset fields keep the engine's defaults. */
+  limits: ListenLimits;
   /** --secret-file: read by the composition root (main.ts) into `secret` before anything opens. */
   secretFile?: string;
   scheduler: SchedulerName;
@@ -83,12 +88,24 @@ export interface Config {
   sendBuffer: number;
   /** Receive window (reorder buffer bound) advertised to the peer, bytes. */
   recvWindow: number;
+  /** Bytes every session of the process together may buffer (--max-memory; the engine's MemoryBudget). */
+  maxMemory: number;
+}
+
+export interface ListenLimits {
+  maxSessions?: number;
+  maxSessionsPerAddr?: number;
+  maxPending?: number;
+  maxPendingPerAddr?: number;
+  handshakeMs?: number;
 }
 
 /** Defaults for values the user did not give (the library's, plus the CLI's own). */
 export const DEFAULTS = {
   ...API_DEFAULTS,
   statsIntervalMs: 1000,
+  /** --max-memory: 1 GiB, or a quarter of the machine's memory when that is less. */
+  maxMemory: Math.min(1024 * 1024 * 1024, Math.floor(totalmem() / 4)),
 } as const;
 
 /** Inclusive bounds checked by the parser. */
@@ -97,9 +114,13 @@ export const LIMITS = {
   chunkSize: API_LIMITS.chunkSize,
   sendBuffer: API_LIMITS.sendBuffer,
   recvWindow: API_LIMITS.recvWindow,
+  maxMemory: [16 * 1024 * 1024, 1024 ** 4],
   statsIntervalMs: [100, 24 * 3_600_000],
   idleTimeoutMs: [0, 7 * 24 * 3_600_000],
   benchmarkDurationMs: [100, 7 * 24 * 3_600_000],
+  maxSessions: [1, 1_000_000],
+  maxPending: [1, 1_000_000],
+  handshakeMs: [100, 600_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** Environment variables the CLI reads. */

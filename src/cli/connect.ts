@@ -23,6 +23,8 @@ export async function runConnect(c: Config): Promise<RunHandle> {
       subflowUp: (label, info, backup) => log.debug(`subflow up: ${label} (${info.local} → ${info.remote})${backup ? " [backup]" : ""}`),
       dropped: (label, why) => log.debug(`${label}: ${why}`),
       subflowDown: (label, err) => log.info(`subflow down: ${label}${err ? `: ${err.message}` : ""}`),
+      silent: (label) => log.warn(`${label}: no answer to the handshake after 2 s; if it is the original bondcat (Go, wire v0), try --compat v0`),
+      compatLog: log,
     });
   } catch (err) {
     local.close();

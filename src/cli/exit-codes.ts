@@ -67,7 +67,8 @@ const LISTEN_CODES = new Set(["EADDRINUSE", "EACCES", "EPERM", "EADDRNOTAVAIL", 
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof ConfigError) return EXIT_USAGE;
   // The peer closed a session that was idle past its --idle-timeout: a normal end, as on that side.
-  if (err instanceof PeerAbortError && err.abortCode === AbortCode.TIMEOUT) return EXIT_OK;
+  // So did a v0 peer that closed its connection after everything it sent was written out (NORMAL).
+  if (err instanceof PeerAbortError && (err.abortCode === AbortCode.TIMEOUT || err.abortCode === AbortCode.NORMAL)) return EXIT_OK;
   if (err instanceof HandshakeError || err instanceof ProtocolError) return EXIT_PROTOCOL;
   if (err instanceof TransportError) return LISTEN_CODES.has(err.code) ? EXIT_LISTEN : EXIT_CONNECT;
   if (err instanceof SessionError) return EXIT_FAILURE;

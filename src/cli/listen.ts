@@ -10,6 +10,7 @@ import { checkLocalSide, makeLocalSide } from "./local-side.ts";
 import { sessionEvents, type RunHandle } from "./run-session.ts";
 import { bondOptions } from "./session-options.ts";
 import { startReporting } from "./stats.ts";
+import { EXIT_OK, exitCodeFor } from "./exit-codes.ts";
 
 export interface ListenRun {
   server: BondServer;
@@ -25,10 +26,24 @@ export interface ListenRun {
 }
 
 /** A connection that failed before joining a session; one that closed without a byte is a health check. */
+/** Connections dropped at a cap (EBUSY) are logged at most once a second, with a count: a flood must not flood the log. */
+let busyDropped = 0;
+let busyLoggedAt = -Infinity;
+
 function logRejected(remote: string, err: Error): void {
+  const code = (err as { code?: string }).code;
   const line = `subflow from ${remote} rejected: ${err.message}`;
-  if ((err as { code?: string }).code === "EEMPTY") log.debug(line);
-  else log.warn(line);
+  if (code === "EEMPTY") return log.debug(line);
+  if (code === "EBUSY") {
+    busyDropped++;
+    const now = performance.now();
+    if (now - busyLoggedAt < 1000) return;
+    busyLoggedAt = now;
+    const more = busyDropped > 1 ? ` (${busyDropped - 1} more dropped since the last such line)` : "";
+    busyDropped = 0;
+    return log.warn(line + more);
+  }
+  log.warn(line);
 }
 
 export async function runListen(c: Config): Promise<ListenRun> {
@@ -54,7 +69,9 @@ export async function runListen(c: Config): Promise<ListenRun> {
       const first = started === 1;
       h.done.then((err) => {
         handles.delete(h);
-        if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
+        // A v0 peer that closed its connection once everything it sent was written out is a clean end.
+        if (err && exitCodeFor(err) === EXIT_OK) log.info(`session ${id.slice(0, 8)} over: ${err.message}`);
+        else if (err) log.warn(`session ${id.slice(0, 8)} failed: ${err.message}`);
         else log.debug(`session ${id.slice(0, 8)} closed cleanly`);
         if (!c.keepOpen && first) resolveFirst(err);
         settleIfIdle();
@@ -74,6 +91,7 @@ export async function runListen(c: Config): Promise<ListenRun> {
       h?.attach(session);
     },
     rejected: logRejected,
+    compatLog: log,
     listening: (url, notes) => {
       log.info(`listening on ${formatEndpoint(url)}`);
       for (const n of notes) log.info(n);

@@ -10,6 +10,7 @@ import { ExecSide } from "../modes/exec.ts";
 import type { LocalSide } from "../modes/local-side.ts";
 import { RelaySide } from "../modes/relay.ts";
 import { StdioSide } from "../modes/stdio.ts";
+import { isBackgroundTerminal } from "../io/tty.ts";
 import type { Config } from "./config.ts";
 import { unbracket } from "../contract/address.ts";
 
@@ -41,11 +42,24 @@ export function makeLocalSide(c: Config): LocalSide {
     if (c.benchmarkDurationMs !== undefined) o.durationMs = c.benchmarkDurationMs;
     return new BenchmarkSide(o);
   }
+  const direction = c.direction ?? backgroundDirection();
   return new StdioSide({
     chunkSize: c.chunkSize,
     sendBuffer: c.sendBuffer,
-    ...(c.direction === undefined ? {} : { direction: c.direction }),
+    ...(direction === undefined ? {} : { direction }),
   });
+}
+
+/**
+ * A job in the background of an interactive shell (`bondcat -l -p 9000 > file &`) would be stopped
+ * by SIGTTIN on its first read of the terminal, and its peer would wait forever: it sends nothing
+ * instead (as --recv-only) and finishes when the peer does. Asked per session, so a job brought to
+ * the foreground (`fg`) reads its terminal again from its next session on.
+ */
+function backgroundDirection(): "recv-only" | undefined {
+  if (!isBackgroundTerminal(0)) return undefined;
+  log.debug("stdin is a terminal this background job may not read: sending nothing (as --recv-only)");
+  return "recv-only";
 }
 
 /**

@@ -41,6 +41,7 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
       end: () => local.end(),
       drain: () => local.drain(),
       release: (frame) => local.release?.(frame),
+      subflowDoubt: (sub, resent) => log.debug(`subflow ${sub.label || sub.id} in doubt: ${resent} bytes resent on other paths`),
       closed: (err) => {
         idle?.stop();
         const outcome = idleExpired ? undefined : err;

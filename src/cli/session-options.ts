@@ -1,6 +1,6 @@
 /** Config → the library options the session runs with (file contents read here, before any socket opens). */
 import { readFileSync } from "node:fs";
-import type { BondOptions } from "../api/index.ts";
+import { type BondOptions, MemoryBudget } from "../api/index.ts";
 import { ConfigError } from "../contract/errors.ts";
 import type { Config } from "./config.ts";
 
@@ -21,7 +21,7 @@ export function bondOptions(c: Config): BondOptions {
     backup: c.backup,
     autoDetect: c.autoDetect,
     allAddresses: c.allAddresses,
-    session: { chunkSize: c.chunkSize, sendBuffer: c.sendBuffer, recvWindow: c.recvWindow, secret: c.secret ?? "", scheduler: c.scheduler },
+    session: { chunkSize: c.chunkSize, sendBuffer: c.sendBuffer, recvWindow: c.recvWindow, secret: c.secret ?? "", scheduler: c.scheduler, budget: new MemoryBudget(c.maxMemory) },
   };
   const ca = readPem(t.ca, "CA file");
   const cert = readPem(c.mode === "listen" ? t.cert : t.clientCert, "certificate");
@@ -37,6 +37,7 @@ export function bondOptions(c: Config): BondOptions {
   if (c.proxy !== undefined) o.proxy = c.proxy;
   if (c.family !== undefined) o.family = c.family;
   if (c.proxyProtocol) o.proxyProtocol = true;
-  if (c.proxyProtocol) o.proxyProtocol = true;
+  if (Object.keys(c.limits).length > 0) o.limits = c.limits;
+  if (c.compat !== undefined) o.compat = c.compat;
   return o;
 }

@@ -21,6 +21,21 @@ export class TransportError extends BondError {}
 export class ConfigError extends BondError {}
 
 /** A user-supplied value inside an error message: 'text', or JSON when it holds control characters. */
+/**
+ * Text from a peer made safe for a log line: control characters (C0, DEL, C1 such as the one-byte CSI,
+ * Unicode line/paragraph separators) become visible escapes, so a peer cannot move the cursor, clear the
+ * screen or start a forged line. Printable text is unchanged.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+  });
+}
+
 export function quote(text: string): string {
   return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : `'${text}'`;
 }

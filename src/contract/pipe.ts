@@ -31,6 +31,11 @@ export interface PipeInfo {
   remote: string;
   /** Transport specifics for stats (TLS version, cipher, peer fingerprint, proxy used, URL …). */
   details?: Record<string, string>;
+  /**
+   * Listening side: when the connection was accepted (performance.now()), before any TLS handshake or
+   * WebSocket upgrade, so the handshake deadline counts from there.
+   */
+  acceptedAt?: number;
 }
 
 export interface Pipe {
@@ -39,6 +44,13 @@ export interface Pipe {
   write(bytes: Uint8Array): boolean;
   /** Bytes accepted by write() but not yet handed to the OS. */
   readonly queued: number;
+  /**
+   * Optional: copy whatever is still queued (not yet handed to the OS) into the pipe's own memory, so
+   * the caller may reuse the memory it wrote. The engine calls it before it resends a live subflow's
+   * frames elsewhere (a frame is released for reuse once acknowledged, possibly via the other path). A
+   * pipe without it only has frames resent elsewhere after it died, or while `queued` is 0.
+   */
+  detach?(): void;
   close(): void;
   abort(err?: Error): void;
 }

@@ -2,6 +2,7 @@
  * Server side of the handshake: every accepted pipe either OPENs a new session or JOINs a live one.
  * A failed handshake closes that pipe only; sessions are forgotten when they close.
  */
+import { type AcceptLimits, Admission, DEFAULT_ACCEPT_LIMITS, sourceAddress } from "./admission.ts";
 import { HandshakeError } from "./errors.ts";
 import {
   answerOpen,
@@ -44,24 +45,50 @@ export class Acceptor {
    * before that proof.)
    */
   private readonly opening = new Map<string, Promise<void>>();
+  /** Handshakes and sessions held, in total and per source address (docs/SECURITY.md). */
+  readonly admission: Admission;
 
   constructor(
     private readonly opts: SessionOptions,
     private readonly hooks: AcceptorHooks,
-  ) {}
-
-  /** Hand every accepted pipe here. Never throws. */
-  accept(pipe: Pipe): void {
-    const sub = new Subflow(pipe, this.opts.now);
-    this.handshake(sub).catch((err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      if (sub.state === "handshake") sub.abort(e); // a refusal already replied and closed gracefully
-      const silent = !sub.heardFrom && !(e instanceof HandshakeError && e.code === "ETIMEDOUT");
-      this.hooks.rejected?.(pipe, silent ? new HandshakeError("EEMPTY", "closed without sending a byte (a health check?)", { cause: e }) : e);
-    });
+    limits: Partial<AcceptLimits> = {},
+  ) {
+    const l = { ...DEFAULT_ACCEPT_LIMITS };
+    for (const [k, v] of Object.entries(limits)) if (v !== undefined) (l as Record<string, number>)[k] = v;
+    this.admission = new Admission(l);
   }
 
-  private async handshake(sub: Subflow): Promise<void> {
+  /**
+   * Hand every accepted pipe here. Never throws. Over a handshake cap the pipe is aborted at once;
+   * otherwise it has until `handshakeMs` after the transport accepted it (`info.acceptedAt`).
+   */
+  accept(pipe: Pipe): void {
+    const addr = sourceAddress(pipe.info.remote);
+    const full = this.admission.enterHandshake(addr);
+    if (full !== null) {
+      const e = new HandshakeError("EBUSY", `refused before the handshake: ${full}`);
+      pipe.abort(e);
+      this.hooks.rejected?.(pipe, e);
+      return;
+    }
+    const sub = new Subflow(pipe, this.opts.now);
+    const limit = this.admission.limits.handshakeMs;
+    const left = limit - (pipe.info.acceptedAt === undefined ? 0 : performance.now() - pipe.info.acceptedAt);
+    const deadline = setTimeout(() => sub.abort(new HandshakeError("ETIMEDOUT", `no handshake within ${limit} ms of the connection`)), Math.max(0, left));
+    this.handshake(sub, addr)
+      .catch((err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        if (sub.state === "handshake") sub.abort(e); // a refusal already replied and closed gracefully
+        const silent = !sub.heardFrom && !(e instanceof HandshakeError && e.code === "ETIMEDOUT");
+        this.hooks.rejected?.(pipe, silent ? new HandshakeError("EEMPTY", "closed without sending a byte (a health check?)", { cause: e }) : e);
+      })
+      .finally(() => {
+        clearTimeout(deadline);
+        this.admission.leaveHandshake(addr);
+      });
+  }
+
+  private async handshake(sub: Subflow, addr: string): Promise<void> {
     const hello = decodeHello(await sub.readMessage(HELLO_SIZE, this.opts.handshakeMs, (l) => checkLead(l, "dialer")));
     if (hello.version !== VERSION) return this.refuse(sub, hello, ReplyStatus.BAD_VERSION, "EVERSION", `peer speaks version ${hello.version}`);
     const id = hex(hello.sessionId);
@@ -76,6 +103,8 @@ export class Acceptor {
       if (this.hooks.admit && !this.hooks.admit()) {
         return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
       }
+      const over = this.admission.refuseSession(addr, this.sessions.size + this.opening.size);
+      if (over !== null) return this.refuse(sub, hello, ReplyStatus.REFUSED, "ELIMIT", `session refused: ${over}`);
       const { reply, keys } = answerOpen(this.opts.secret, hello);
       let opened!: () => void;
       this.opening.set(id, new Promise<void>((r) => (opened = r)));
@@ -87,10 +116,12 @@ export class Acceptor {
           ...events,
           closed: (err) => {
             this.sessions.delete(id);
+            this.admission.sessionClosed(addr);
             events.closed(err);
           },
         });
         this.sessions.set(id, session);
+        this.admission.sessionOpened(addr);
         this.hooks.opened?.(session);
         session.addSubflow(sub);
       } finally {
@@ -117,9 +148,12 @@ export class Acceptor {
     }
   }
 
+  /** Reply with a refusal and close; a peer that keeps the pipe open anyway loses it soon after. */
   private refuse(sub: Subflow, hello: Hello, status: number, code: string, text: string): never {
     sub.write(encodeReply(status, hello, null, null));
     sub.close();
+    const linger = setTimeout(() => sub.abort(new HandshakeError(code, `${text} (closed: the peer kept the pipe open)`)), this.admission.limits.refusedLingerMs);
+    linger.unref?.();
     throw new HandshakeError(code, text);
   }
 

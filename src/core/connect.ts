@@ -21,9 +21,25 @@ import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
 import { Subflow } from "./subflow.ts";
 
+/** What a silent listener probably is, and what to do about it (also logged after ~2 s of silence). */
+export const SILENT_LISTENER_HINT = "if it is the original bondcat (Go, wire v0), try --compat v0";
+
 async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Uint8Array) => Uint8Array, opts: SessionOptions) {
   sub.write(hello);
-  const reply = decodeReply(await sub.readMessage(REPLY_SIZE, opts.handshakeMs, (l) => checkLead(l, "listener")), hello);
+  let answered = false;
+  const check = (l: Uint8Array): void => {
+    answered = true;
+    checkLead(l, "listener");
+  };
+  const message = await sub.readMessage(REPLY_SIZE, opts.handshakeMs, check).catch((err: unknown) => {
+    // A listener that accepts the connection and then says nothing at all is most likely the original
+    // bondcat: it reads our HELLO as v0 lead bytes and waits for more.
+    if (!answered && err instanceof HandshakeError && err.code === "ETIMEDOUT") {
+      throw new HandshakeError("ENOANSWER", `the listener did not answer the handshake within ${opts.handshakeMs} ms; ${SILENT_LISTENER_HINT}`);
+    }
+    throw err;
+  });
+  const reply = decodeReply(message, hello);
   const authKey = authKeyFor(reply.raw);
   if (!serverProofOk(authKey, hello, reply.raw)) {
     throw new HandshakeError("EAUTH", "the listener could not prove the shared secret (--secret mismatch?)");

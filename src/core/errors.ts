@@ -2,7 +2,7 @@
  * The engine's errors (the contract's BondError, TransportError and ConfigError are in
  * src/contract/errors.ts). Classes with a stable `code`; callers check the class or the code.
  */
-import { BondError } from "../contract/errors.ts";
+import { BondError, printable } from "../contract/errors.ts";
 
 /** A peer sent bytes that break protocol v1. Closes the subflow it came on, never the process. */
 export class ProtocolError extends BondError {}
@@ -19,6 +19,6 @@ export class PeerAbortError extends SessionError {
     readonly abortCode: number,
     reason: string,
   ) {
-    super("EPEERABORT", `peer aborted the session: ${reason || "no reason"} (code ${abortCode})`);
+    super("EPEERABORT", `peer aborted the session: ${reason ? printable(reason) : "no reason"} (code ${abortCode})`);
   }
 }

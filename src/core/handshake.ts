@@ -89,7 +89,11 @@ export function checkLead(lead: Uint8Array, who: "dialer" | "listener"): void {
   const shown = [...lead].map((b) => b.toString(16).padStart(2, "0")).join(" ");
   const text = new TextDecoder().decode(lead).replace(/[^\x20-\x7e]/g, ".");
   let guess = "";
-  if (lead[0] === 0x00) guess = "; it looks like the original bondcat (wire v0), which this version does not speak";
+  if (lead[0] === 0x00) {
+    guess = who === "dialer"
+      ? "; it looks like the original bondcat (wire v0): start this listener with --compat v0 to accept it"
+      : "; it looks like the original bondcat (wire v0): try --compat v0";
+  }
   else if (/^(GET |POST|HTTP|CONN|SSH-)/.test(text)) guess = `; it speaks text ("${text}")`;
   else if (lead[0] === 0x16) guess = "; it looks like TLS (use a tls:// or wss:// endpoint)";
   throw new HandshakeError("EMAGIC", `the ${who} is not a bondcat v1 peer (first bytes ${shown}${guess})`);

@@ -7,6 +7,11 @@
  *   a peer (or our own event loop) that is briefly blocked everywhere is not mistaken for a dead path.
  * - **silent**: nothing at all received on the subflow for `deadAfterMs` (heartbeats every second keep
  *   idle subflows talking); this also covers the receiving side, which has nothing in flight.
+ *
+ * Before either, a subflow is put **in doubt** (`doubtfulSubflows`) much sooner — about one round trip —
+ * when bytes on it stay unacknowledged: its in-flight frames are resent on a healthy path (a backup when
+ * every primary is in doubt) and it gets no new data until the peer reports progress on it again. Being
+ * in doubt costs duplicates, never the path: only the rules above declare it dead.
  */
 export interface LiveSubflow {
   readonly state: string;
@@ -18,6 +23,62 @@ export interface LiveSubflow {
 }
 
 export const STALL_FLOOR_MS = 300;
+
+/** Margin over the fastest path's round trips before bytes without progress are resent elsewhere. */
+export const DOUBT_FLOOR_MS = 60;
+/** A path's round trip while nothing has been measured yet (the first PONG comes one round trip in). */
+export const UNKNOWN_RTT_MS = 200;
+
+export interface DoubtSubflow extends LiveSubflow {
+  readonly rtt: { readonly srtt: number; readonly min: number; readonly samples: number };
+  readonly doubt: boolean;
+  /** Went from idle to busy and nothing was reported since: the first report takes this path's round trip. */
+  readonly awaitingFirst: boolean;
+  readonly lastPingAt: number;
+}
+
+/**
+ * How long bytes may go without progress on `s` before they are resent elsewhere. A busy path reports
+ * progress every ack tick (10 ms) however long its queue, so silence beyond two round trips of the
+ * fastest path (its minimum: propagation, not our own queueing) plus a margin is suspicious; the first
+ * report after idle takes a whole loaded round trip of this path itself, so then two of its smoothed ones.
+ */
+export function doubtAfterMs(s: DoubtSubflow, fastestRtt: number): number {
+  const fastest = Number.isFinite(fastestRtt) ? fastestRtt : UNKNOWN_RTT_MS;
+  const base = 2 * fastest + DOUBT_FLOOR_MS;
+  if (!s.awaitingFirst) return base;
+  const own = s.rtt.samples > 0 ? s.rtt.srtt : UNKNOWN_RTT_MS;
+  return Math.max(base, 2 * own + DOUBT_FLOOR_MS);
+}
+
+/**
+ * Subflows to put in doubt now, and subflows to PING for evidence. A subflow is put in doubt when it is
+ * up, not yet in doubt, has bytes in flight without progress for `doubtAfterMs`, and another path up and
+ * not in doubt (a target for its bytes) heard from the peer well after this one went quiet — data, ACK
+ * or PONG, in either direction: the peer is alive, this path is what is stuck. When the peer and our own
+ * loop were just slow, every path went quiet together and nobody is blamed. Without that evidence yet
+ * (the other paths idle: a backup, an interactive session), the targets not pinged since are probed.
+ */
+export function doubtfulSubflows<S extends DoubtSubflow>(subs: readonly S[], now: number): { doubt: S[]; probe: S[] } {
+  let fastest = Infinity;
+  for (const s of subs) if (s.state === "up" && s.rtt.samples > 0 && s.rtt.min < fastest) fastest = s.rtt.min;
+  const doubt: S[] = [];
+  const probe: S[] = [];
+  for (const s of subs) {
+    if (s.state !== "up" || s.doubt || s.inflight <= 0) continue;
+    const limit = doubtAfterMs(s, fastest);
+    if (now - s.progressAt <= limit) continue;
+    const evidenceAfter = s.progressAt + limit / 2;
+    let evidence = false;
+    for (const o of subs) {
+      if (o === s || o.state !== "up" || o.doubt || doubt.includes(o)) continue;
+      if (o.lastReceiveAt > evidenceAfter) evidence = true;
+      else if (o.lastPingAt <= s.progressAt && !probe.includes(o)) probe.push(o);
+    }
+    if (evidence) doubt.push(s);
+  }
+  return { doubt, probe };
+}
 
 export function stallAfterMs(s: LiveSubflow, deadAfterMs: number): number {
   if (s.rtt.samples === 0) return deadAfterMs;

@@ -18,6 +18,8 @@ export interface SessionOptions {
   deadAfterMs: number;
   /** With no subflow at all for this long the session fails. */
   graceMs: number;
+  /** The same for a listener's session that has not received a data byte yet (docs/SECURITY.md). */
+  quietGraceMs: number;
   /** After both directions are closed, how long to wait for the peer to close its pipes. */
   lingerMs: number;
   /** Handshake timeout per pipe. */
@@ -45,6 +47,7 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   heartbeatMs: 1000,
   deadAfterMs: 5000,
   graceMs: 30_000,
+  quietGraceMs: 5000,
   lingerMs: 2000,
   handshakeMs: 10_000,
   scheduler: "default",

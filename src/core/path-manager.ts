@@ -11,6 +11,8 @@ import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import type { Session, SessionEvents } from "./session.ts";
 import type { Subflow } from "./subflow.ts";
+import { PeerGoneWatch } from "./peer-gone.ts";
+import { AbortCode } from "./frame.ts";
 
 export interface PathSpec {
   /** Printable, e.g. "tcp://10.0.0.2:9000 #2". */
@@ -21,7 +23,20 @@ export interface PathSpec {
   dial(signal: AbortSignal, sessionId: string): Promise<Pipe>;
 }
 
+/** How a pipe becomes a subflow: protocol v1 by default (connect.ts); the v0 compatibility mode has its own. */
+export interface Handshaker {
+  open(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label: string, id: Uint8Array): Promise<Session>;
+  join(session: Session, pipe: Pipe, label: string): Promise<Subflow>;
+}
+
+export const V1_HANDSHAKE: Handshaker = { open: openSession, join: joinSession };
+
+/** A listener that stays silent this long after the HELLO gets `silent` (the original bondcat does). */
+export const SILENT_HINT_MS = 2000;
+
 export interface PathEvents {
+  /** The first handshake got no answer for SILENT_HINT_MS (it goes on until the handshake timeout). */
+  silent?(path: PathSpec): void;
   dialFailed?(path: PathSpec, err: Error, attempt: number): void;
   up?(path: PathSpec, sub: Subflow): void;
   down?(path: PathSpec, sub: Subflow, err?: Error): void;
@@ -41,6 +56,8 @@ export class PathManager {
   private readonly abort = new AbortController();
   private session: Session | null = null;
   /** The address (without port) of the pipe the session was opened on. */
+  /** Refusals and UNKNOWN_SESSION with no subflow up: the peer is gone, not the network (peer-gone.ts). */
+  private readonly gone: PeerGoneWatch<PathSpec>;
   private openedOn = "";
   /** Chosen before the first dial: transports may carry it (the WebSocket `Bondcat-Session` header). */
   private readonly id = newSessionId();
@@ -51,8 +68,10 @@ export class PathManager {
     private readonly opts: SessionOptions,
     private readonly hooks: PathEvents = {},
     private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly handshake: Handshaker = V1_HANDSHAKE,
   ) {
     if (paths.length === 0) throw new SessionError("ENOPATHS", "no paths to dial");
+    this.gone = new PeerGoneWatch(paths);
   }
 
   /**
@@ -101,8 +120,9 @@ export class PathManager {
       // stop() during the handshake drops this pipe too (an aborted connect must not linger).
       const stopped = (): void => r.pipe.abort(new SessionError("EABORTED", "stopped while opening"));
       this.abort.signal.addEventListener("abort", stopped, { once: true });
+      const hint = setTimeout(() => this.hooks.silent?.(r.p), SILENT_HINT_MS);
       try {
-        const session = await openSession(r.pipe, this.opts, wrapped, r.p.label, this.id);
+        const session = await this.handshake.open(r.pipe, this.opts, wrapped, r.p.label, this.id);
         opened = { session, path: r.p };
       } catch (err) {
         if (err instanceof HandshakeError && err.code !== "ECLOSED" && err.code !== "ETIMEDOUT") {
@@ -111,6 +131,7 @@ export class PathManager {
         }
         lastErr = err;
       } finally {
+        clearTimeout(hint);
         this.abort.signal.removeEventListener("abort", stopped);
       }
     }
@@ -163,17 +184,24 @@ export class PathManager {
       return;
     }
     try {
-      const sub = await joinSession(s, pipe, p.label);
+      const sub = await this.handshake.join(s, pipe, p.label);
+      this.gone.dialed(p, null, 1);
       this.track(sub, p);
       if (sub.state !== "up") this.onDown(sub, sub.error);
     } catch (err) {
       const unknown = err instanceof HandshakeError && err.code === "EUNKNOWNSESSION";
       const other = hostOf(pipe.info.remote);
       if (unknown && other !== this.openedOn) {
+        this.gone.retire(p);
         return this.hooks.dropped?.(p, `${other} does not know the session (another machine than ${this.openedOn}): path dropped`);
       }
       this.hooks.dialFailed?.(p, toError(err), attempt);
-      if (unknown) return; // the peer forgot us
+      if (unknown) {
+        this.gone.retire(p); // the peer forgot us: with no subflow up, it is gone
+        this.peerGone(this.gone.forgotten(other, s.subflows.length));
+        return;
+      }
+      if (this.peerGone(this.gone.dialed(p, toError(err), s.subflows.length))) return;
       this.redial(p, attempt + 1);
     }
   }
@@ -198,12 +226,20 @@ export class PathManager {
         (pipe) => this.join(p, pipe, attempt),
         (err: unknown) => {
           this.hooks.dialFailed?.(p, toError(err), attempt);
+          if (this.peerGone(this.gone.dialed(p, toError(err), this.session?.subflows.length ?? 0))) return;
           this.redial(p, attempt + 1);
         },
       );
     }, delay);
     const cancel = () => clearTimeout(timer);
     signal.addEventListener("abort", cancel, { once: true });
+  }
+
+  /** End the session with `err` (the peer is gone) if there is one; true when it did. */
+  private peerGone(err: SessionError | null): boolean {
+    if (err === null || this.session?.state !== "open") return false;
+    this.session.abort(AbortCode.NO_PATHS, err.message, err);
+    return true;
   }
 }
 

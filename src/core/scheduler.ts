@@ -11,6 +11,8 @@ export type { SchedulerName } from "./options.ts";
 
 export interface SchedSubflow {
   readonly backup: boolean;
+  /** In doubt (liveness.ts): used only while no path that is not in doubt is up. */
+  readonly doubt: boolean;
   readonly state: string;
   readonly writable: boolean;
   readonly inflight: number;
@@ -54,11 +56,20 @@ export function quotaFor(s: SchedSubflow, o: Pick<SessionOptions, "chunkSize" | 
   return Math.min(o.sendBuffer, Math.max(o.chunkSize, q));
 }
 
-/** Whether `s` may carry data now: up, and a backup only while no primary is up. */
+/** Preference of an up subflow, lower first: healthy primary, healthy backup, doubtful primary, doubtful backup. */
+function rank(s: SchedSubflow): number {
+  return (s.doubt ? 2 : 0) + (s.backup ? 1 : 0);
+}
+
+/**
+ * Whether `s` may carry data now: up, and no up subflow of a better rank — a backup only while no
+ * healthy primary is up, a subflow in doubt only while no healthy one is.
+ */
 export function usable<S extends SchedSubflow>(s: S, all: readonly S[]): boolean {
   if (s.state !== "up") return false;
-  if (!s.backup) return true;
-  for (const o of all) if (!o.backup && o.state === "up") return false;
+  const r = rank(s);
+  if (r === 0) return true;
+  for (const o of all) if (o.state === "up" && rank(o) < r) return false;
   return true;
 }
 
@@ -73,12 +84,14 @@ export function fillByCapacity<S extends SchedSubflow>(
   o: Pick<SessionOptions, "chunkSize" | "sendBuffer">,
   transmit: (s: S, seg: Segment<S>) => void,
 ): void {
-  // Reinjections first, and past the quota: they fill the hole every other subflow's unacknowledged
-  // bytes are waiting behind (acks are cumulative), so holding them back could stall the session.
-  if (send.reinjectPending > 0) {
+  // A dead subflow's frames first, and past the quota: they fill the hole every other subflow's
+  // unacknowledged bytes are waiting behind (acks are cumulative), so holding them back could stall the
+  // session. Frames of a subflow in doubt come first too, but within the quota: while they wait, what
+  // the doubtful path still delivers is acknowledged and skipped instead of sent twice.
+  if (send.urgentPending) {
     for (const s of order) {
       if (usable(s, order) && !feed(s, send, windowLimit, transmit, Infinity, true)) return;
-      if (send.reinjectPending === 0) break;
+      if (!send.urgentPending) break;
     }
   }
   const horizon = horizonMs(order, windowLimit - send.una);
@@ -90,8 +103,8 @@ export function fillByCapacity<S extends SchedSubflow>(
 }
 
 /**
- * Give `s` frames while it is writable and under `quota` (and, with `reinjectOnly`, while reinjections
- * wait); false once the buffer has nothing to send. No closures: this runs on every ACK and drain.
+ * Give `s` frames while it is writable and under `quota` (and, with `reinjectOnly`, while urgent
+ * reinjections wait); false once the buffer has nothing to send. No closures: this runs on every ACK and drain.
  */
 function feed<S extends SchedSubflow>(
   s: S,
@@ -101,7 +114,7 @@ function feed<S extends SchedSubflow>(
   quota: number,
   reinjectOnly: boolean,
 ): boolean {
-  while (s.writable && s.inflight < quota && (!reinjectOnly || send.reinjectPending > 0)) {
+  while (s.writable && s.inflight < quota && (!reinjectOnly || send.urgentPending)) {
     const seg = send.next(windowLimit);
     if (seg === null) return false;
     transmit(s, seg);

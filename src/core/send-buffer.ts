@@ -14,6 +14,8 @@ export interface Segment<S> {
   queued: boolean;
   /** The frame came from the application (writeFrame) and is handed back on release. */
   readonly owned: boolean;
+  /** A private copy of an owned frame, sent instead of it on every resend (see Sender.transmit). */
+  copy?: Uint8Array;
 }
 
 export class SendBuffer<S> {
@@ -27,6 +29,8 @@ export class SendBuffer<S> {
   /** Frames to resend, in offset order, consumed from `rqHead`. */
   private reinjectQ: Segment<S>[] = [];
   private rqHead = 0;
+  /** Queued frames below this offset came from a dead subflow: urgent (sent past the quota). */
+  private urgentEnd = 0;
 
   /** Unacknowledged bytes held (sent or not). */
   get bytes(): number {
@@ -35,6 +39,11 @@ export class SendBuffer<S> {
 
   get reinjectPending(): number {
     return this.reinjectQ.length - this.rqHead;
+  }
+
+  /** The next frame to resend came from a subflow that died (not one merely in doubt). */
+  get urgentPending(): boolean {
+    return this.rqHead < this.reinjectQ.length && this.reinjectQ[this.rqHead]!.offset < this.urgentEnd;
   }
 
   push(frame: Uint8Array, payloadLength: number, owned = false): Segment<S> {
@@ -106,8 +115,12 @@ export class SendBuffer<S> {
     return this.una - before;
   }
 
-  /** Queue for resending every unacked frame that was in flight on `sub`. Returns bytes queued. */
-  reinjectFrom(sub: S): number {
+  /**
+   * Queue for resending every unacked frame that was in flight on `sub`: `urgent` when it died, not
+   * when it is only in doubt (those wait for the quota like new data, so what the doubtful path still
+   * delivers meanwhile is skipped, not sent twice). Returns bytes queued.
+   */
+  reinjectFrom(sub: S, urgent = true): number {
     const found: Segment<S>[] = [];
     let bytes = 0;
     for (let i = this.head; i < this.unsent; i++) {
@@ -120,7 +133,10 @@ export class SendBuffer<S> {
         bytes += seg.end - seg.offset;
       }
     }
-    if (found.length > 0) this.merge(found);
+    if (found.length > 0) {
+      this.merge(found);
+      if (urgent) this.urgentEnd = Math.max(this.urgentEnd, found[found.length - 1]!.end);
+    }
     return bytes;
   }
 

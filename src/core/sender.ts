@@ -152,6 +152,19 @@ export class Sender {
     this.send.reinjectFrom(sub);
   }
 
+  /**
+   * A subflow in doubt (still alive, marked by the caller): what it has in flight goes out again on the
+   * others now. Its pipe first copies what it still queues, so when the peer acknowledges a frame (via
+   * either path) no pipe holds memory the application reuses. Returns the bytes queued, or -1 when the
+   * pipe cannot detach (nothing is resent; the rules that declare it dead still apply).
+   */
+  penalize(sub: Subflow): number {
+    if (this.redundant || !sub.detach()) return -1;
+    const n = this.send.reinjectFrom(sub, false);
+    this.pump();
+    return n;
+  }
+
   /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
   sendFin(): void {
     const subs = this.host.subflows();
@@ -208,20 +221,23 @@ export class Sender {
   }
 
   /**
-   * Put a frame on a subflow. A frame is sent again only after the subflow it was on died (its pipe and
-   * queue are gone), so no live pipe still holds it when it is acknowledged and released. A future
-   * retransmission onto a second live subflow must send a copy to keep that true.
+   * Put a frame on a subflow. A frame the application owns (writeFrame) is released for reuse once
+   * acknowledged, and may then still sit in the queue of a live pipe it was also sent on (a subflow in
+   * doubt keeps its pipe). So every resend of such a frame goes out as a private copy, made once, and a
+   * subflow in doubt detaches its queue (penalize): no live pipe ever holds released memory.
    */
   private readonly transmit = (s: Subflow, seg: Segment<Subflow>): void => {
     const len = seg.end - seg.offset;
+    let frame = seg.frame;
     if (!this.redundant) {
       if (seg.sends > 0) {
         s.reinjectedBytes += len;
         this.reinjectedBytes += len;
+        if (seg.owned) frame = seg.copy ??= seg.frame.slice();
       }
       seg.sentOn = s;
     }
     seg.sends++;
-    s.sendData(seg.frame, len);
+    s.sendData(frame, len);
   };
 }

@@ -13,8 +13,8 @@ import { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
 import { Sender } from "./sender.ts";
-import { Subflow, type SubflowOwner } from "./subflow.ts";
-import { failedSubflows } from "./liveness.ts";
+import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
+import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 
@@ -34,6 +34,8 @@ export interface SessionEvents {
   release?(frame: Uint8Array): void;
   subflowUp?(sub: Subflow): void;
   subflowDown?(sub: Subflow, err?: Error): void;
+  /** A subflow was put in doubt: `resent` bytes it had in flight went out again on other paths. */
+  subflowDoubt?(sub: Subflow, resent: number): void;
 }
 
 export type SessionState = "open" | "closing" | "closed";
@@ -41,6 +43,8 @@ export type SessionState = "open" | "closing" | "closed";
 const TICK_MS = 10;
 /** Unacknowledged bytes on a subflow up to which an ACK goes out on the next event-loop turn. */
 const ACK_SOON_MAX = 16 * 1024;
+/** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
+const LATE_TICK_MS = 50;
 
 export class Session implements SubflowOwner {
   state: SessionState = "open";
@@ -52,6 +56,7 @@ export class Session implements SubflowOwner {
   readonly startedAt: number;
 
   private noPathSince: number;
+  private lastTickAt: number;
   private order: Subflow[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
@@ -69,6 +74,7 @@ export class Session implements SubflowOwner {
     this.idHex = hex(id);
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
+    this.lastTickAt = this.startedAt;
     this.tx = new Sender(opts, {
       open: () => this.state === "open",
       subflows: () => this.subflows,
@@ -348,20 +354,43 @@ export class Session implements SubflowOwner {
     let resort = false;
     for (const s of this.subflows) {
       if (s.state !== "up") continue;
+      s.pongCredit = PONG_BURST;
       s.updateRate(now);
       if (now - s.lastPingAt >= this.opts.heartbeatMs) {
         s.ping(now);
         resort = true;
       }
     }
+    const late = now - this.lastTickAt > LATE_TICK_MS;
+    this.lastTickAt = now;
+    if (!late) {
+      const d = doubtfulSubflows(this.subflows, now);
+      for (const s of d.probe) s.ping(now);
+      for (const s of d.doubt) this.doubt(s, now);
+    }
     for (const f of failedSubflows(this.subflows, now, this.opts.deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
     this.rx.tick(now, this.opts.heartbeatMs);
     this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
-    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > this.opts.graceMs) {
-      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(this.opts.graceMs / 1000)} s`));
+    // A listener's session that never got a byte from its client waits less: a client that opens and
+    // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
+    const grace = this.role === "server" && this.rx.delivered === 0 ? Math.min(this.opts.graceMs, this.opts.quietGraceMs) : this.opts.graceMs;
+    if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > grace) {
+      this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(grace / 1000)} s`));
     }
+  }
+
+  /** Resend what `s` has in flight on the other paths and probe it; it stays up (liveness.ts). */
+  private doubt(s: Subflow, now: number): void {
+    s.doubt = true;
+    const resent = this.tx.penalize(s);
+    if (resent < 0) {
+      s.doubt = false;
+      return;
+    }
+    s.ping(now);
+    this.events.subflowDoubt?.(s, resent);
   }
 
   private finish(err?: Error, hard = true): void {
@@ -371,9 +400,18 @@ export class Session implements SubflowOwner {
     if (this.timer) clearInterval(this.timer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.timer = null;
-    for (const s of [...this.subflows]) {
+    const subs = [...this.subflows];
+    for (const s of subs) {
       if (err && hard) s.abort(err);
       else s.close();
+    }
+    // After an ABORT the peer has lingerMs to close its pipes; one that keeps them open (and keeps
+    // sending) loses them then.
+    if (err && !hard && subs.length > 0) {
+      const t = setTimeout(() => {
+        for (const s of subs) s.abort(err);
+      }, this.opts.lingerMs);
+      (t as { unref?: () => void }).unref?.();
     }
     this.subflows.length = 0;
     this.order = [];
@@ -404,7 +442,10 @@ class SubflowSink implements FrameSink {
     this.session.onFin(finalOffset);
   }
   onPing(token: number): void {
-    this.sub.sendControl(encodePing(FrameType.PONG, token), true);
+    const sub = this.sub;
+    if (sub.pongCredit <= 0 || !sub.takesControl) return;
+    sub.pongCredit--;
+    sub.sendControl(encodePing(FrameType.PONG, token), true);
   }
   onPong(token: number): void {
     this.sub.pong(token, this.session.opts.now());

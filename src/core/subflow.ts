@@ -35,6 +35,8 @@ export const PREAUTH_SLACK = 4096;
  * data its initial window allows, plus frame headers and control frames.
  */
 export const EARLY_DATA = (1 << 20) + 64 * 1024;
+/** Pongs a subflow sends per session tick (10 ms) at most. */
+export const PONG_BURST = 8;
 /** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
 export const CONTROL_SLACK = 64 * 1024;
 
@@ -57,6 +59,13 @@ export class Subflow implements PipeHandler {
   reported = 0;
   /** When the peer last reported progress here, or the subflow went from idle to busy (liveness.ts). */
   progressAt = 0;
+  /** Went from idle to busy and no report since: the first one takes a full round trip (liveness.ts). */
+  awaitingFirst = false;
+  /**
+   * In doubt: bytes stayed unacknowledged too long, so they were resent on other paths and this one gets
+   * no new data until the peer reports progress on it again (or it is declared dead). See liveness.ts.
+   */
+  doubt = false;
   /** Redundant scheduler: offset of the next byte this subflow sends. */
   cursor = 0;
   writable = true;
@@ -158,7 +167,10 @@ export class Subflow implements PipeHandler {
 
   /** Write a DATA frame; returns whether more may be written now. */
   sendData(frame: Uint8Array, payloadLength: number): boolean {
-    if (this.inflight <= 0) this.progressAt = this.now();
+    if (this.inflight <= 0) {
+      this.progressAt = this.now();
+      this.awaitingFirst = true;
+    }
     this.dataSent += payloadLength;
     this.inflight += payloadLength;
     this.bytesSent += payloadLength;
@@ -184,6 +196,17 @@ export class Subflow implements PipeHandler {
     return this.state === "up";
   }
 
+  /**
+   * PINGs answered until the session's next tick: a peer pings once a heartbeat, a flood of PINGs gets
+   * no more than PONG_BURST pongs per tick (each pong costs a write).
+   */
+  pongCredit = PONG_BURST;
+
+  /** Whether a droppable control frame would be written now (saves encoding one that would be dropped). */
+  get takesControl(): boolean {
+    return this.writable || this.pipe.queued <= this.controlHighWater;
+  }
+
   /** A peer that stops reading while we owe it more than maxQueue bytes loses this subflow. */
   private checkQueue(): void {
     const q = this.pipe.queued;
@@ -205,8 +228,20 @@ export class Subflow implements PipeHandler {
     if (received > this.peerReceived) {
       this.peerReceived = received;
       this.progressAt = this.now();
+      this.awaitingFirst = false;
+      this.doubt = false;
     }
     this.inflight = this.dataSent - this.peerReceived;
+  }
+
+  /**
+   * Make the pipe hold no memory the sender may reuse (Pipe.detach), before this subflow's frames are
+   * sent elsewhere while it lives. False when the pipe cannot, and still holds queued bytes.
+   */
+  detach(): boolean {
+    if (this.pipe.detach) this.pipe.detach();
+    else if (this.pipe.queued > 0) return false;
+    return true;
   }
 
   /** Fold acknowledged bytes into the delivery-rate estimate (called by the session's timer). */

@@ -69,7 +69,7 @@ function pickTargets(host: string, addrs: Target[], o: ChooseOptions, notes: str
 /** The sources with distinct routes to `t`, preferred first; [] means "bind nothing". */
 async function sourcesFor(t: Target, o: ChooseOptions, notes: string[]): Promise<string[]> {
   const mine = o.sources.filter((s) => s.family === t.family);
-  if (mine.length === 0 || isLoopback(t.address)) return [];
+  if (mine.length < 2 || isLoopback(t.address)) return []; // one source: nothing to choose
   const [def, ...routes] = await Promise.all([o.routes(t.address), ...mine.map((s) => o.routes(t.address, s.address))]);
   const rank = (i: number): number => {
     const s = mine[i]!;

@@ -45,7 +45,7 @@ ${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInt
 }
 
 /** HAProxy in front of ws:// relays: HTTP mode, consistent hash on the Bondcat-Session header. */
-export function haproxyWs(f: Front & { tls?: string; path: string }): string {
+export function haproxyWs(f: Front & { tls?: string }): string {
   return `global
     maxconn 4000
 

@@ -4,8 +4,26 @@
  * every subflow of a session on one relay, no JOIN refused anywhere.
  */
 import { expect } from "bun:test";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Cli, pseudoRandom, sha256, spawnCli } from "./cli.ts";
 import { bondcat, listeningUrls, type Proc } from "./procs.ts";
+
+const dirs: string[] = [];
+
+/** A scratch directory for a balancer's config and files (readable by nginx/haproxy workers). */
+export function workdir(): string {
+  const d = mkdtempSync(join(tmpdir(), "bondcat-fleet-"));
+  chmodSync(d, 0o777);
+  dirs.push(d);
+  return d;
+}
+
+/** Remove every workdir() (afterAll). */
+export function removeWorkdirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 export interface Fleet {
   procs: Proc[];
@@ -13,8 +31,9 @@ export interface Fleet {
   addrs: string[];
 }
 
-export async function startRelays(n: number, listen: string, extra: string[] = []): Promise<Fleet> {
-  const procs = Array.from({ length: n }, () => bondcat(["-l", "-k", "-v", "-e", "cat", "--listen", listen, ...extra]));
+/** `n` relays on `listen` (port 0); with `-v` unless `quiet` (then only warnings and errors would show). */
+export async function startRelays(n: number, listen: string, extra: string[] = [], quiet = false): Promise<Fleet> {
+  const procs = Array.from({ length: n }, () => bondcat(["-l", "-k", ...(quiet ? [] : ["-v"]), "-e", "cat", "--listen", listen, ...extra]));
   const addrs: string[] = [];
   for (const p of procs) addrs.push(new URL((await listeningUrls(p, 1))[0] as string).host);
   return { procs, addrs };

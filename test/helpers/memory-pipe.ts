@@ -186,6 +186,9 @@ export class MemoryPipe implements Pipe {
     else this.maybeDrain();
   }
 
+  /** Nothing to do: every write is copied. */
+  detach(): void {}
+
   write(bytes: Uint8Array): boolean {
     if (this.closing || this.done) return false;
     this.out.send(bytes.slice());

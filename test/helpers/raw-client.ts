@@ -28,12 +28,14 @@ export class RawClient {
     );
   }
 
-  static open(port: number, host = "127.0.0.1"): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ port, host });
-      s.once("connect", () => resolve(new RawClient(s)));
-      s.once("error", reject);
-    });
+  /**
+   * Connect (half-open allowed: the peer's FIN does not close our side, as a client that keeps the
+   * connection would). A connection reset right after accept resolves too, already closed.
+   */
+  static async open(port: number, host = "127.0.0.1"): Promise<RawClient> {
+    const c = new RawClient(connect({ port, host, allowHalfOpen: true }));
+    await Promise.race([new Promise((r) => c.socket.once("connect", r)), c.closed]);
+    return c;
   }
 
   send(b: Uint8Array | string): void {

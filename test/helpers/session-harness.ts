@@ -7,6 +7,7 @@ import { Acceptor } from "../../src/core/acceptor.ts";
 import { TransportError } from "../../src/contract/errors.ts";
 import { withDefaults, type SessionOptions } from "../../src/core/options.ts";
 import { PathManager, type PathSpec } from "../../src/core/path-manager.ts";
+import type { Pipe } from "../../src/contract/pipe.ts";
 import type { Session, SessionEvents } from "../../src/core/session.ts";
 import { memoryPipePair, type MemoryPairOptions, type MemoryPipe } from "./memory-pipe.ts";
 
@@ -62,11 +63,16 @@ export interface Harness {
   links: Map<number, [MemoryPipe, MemoryPipe][]>;
   /** Path indexes whose (re-)dials fail, as if the network were unreachable. */
   unreachable: Set<number>;
+  /** Path indexes whose (re-)dials are refused, as by a host where nothing listens. */
+  refusing: Set<number>;
+  /** Replace the listener by a fresh one that knows no session (a restarted peer process). */
+  restartListener(): void;
   open(): Promise<Session>;
 }
 
 export function harness(
-  paths: (MemoryPairOptions & { backup?: boolean })[],
+  /** `wrap`: the client side's pipe as the session sees it (e.g. one that holds written views). */
+  paths: (MemoryPairOptions & { backup?: boolean; wrap?: (pipe: MemoryPipe) => Pipe })[],
   opts: Partial<SessionOptions> = {},
   serverOpts: Partial<SessionOptions> = {},
 ): Harness {
@@ -75,21 +81,27 @@ export function harness(
   const server = endpoint();
   const links = new Map<number, [MemoryPipe, MemoryPipe][]>();
   const unreachable = new Set<number>();
-  const acceptor = new Acceptor(withDefaults({ ...o, ...serverOpts }), {
-    session: () => server.events,
-    opened: (s) => (server.session = s),
-  });
+  const refusing = new Set<number>();
+  const newAcceptor = () =>
+    new Acceptor(withDefaults({ ...o, ...serverOpts }), {
+      session: () => server.events,
+      opened: (s) => (server.session = s),
+    });
+  let acceptor = newAcceptor();
   const specs: PathSpec[] = paths.map((link, i) => ({
     label: `path${i}`,
     backup: link.backup ?? false,
     dial: async () => {
       if (unreachable.has(i)) throw new TransportError("ENETUNREACH", `path${i}: network unreachable`);
+      if (refusing.has(i)) {
+        throw new TransportError("ECONNREFUSED", `path${i}: connection refused`, { cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) });
+      }
       const [a, b] = memoryPipePair({ ...link, addresses: [`c${i}`, `s${i}`] });
       const list = links.get(i) ?? [];
       list.push([a, b]);
       links.set(i, list);
       acceptor.accept(b);
-      return a;
+      return link.wrap ? link.wrap(a) : a;
     },
   }));
   const pm = new PathManager(specs, o, {}, { minMs: 20, maxMs: 200 });
@@ -100,6 +112,11 @@ export function harness(
     pm,
     links,
     unreachable,
+    refusing,
+    restartListener() {
+      acceptor = newAcceptor();
+      this.acceptor = acceptor;
+    },
     async open() {
       const s = await pm.open(client.events);
       client.session = s;

@@ -46,7 +46,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function accepts(port: number): Promise<boolean> {
+async function accepts(port: number, netns?: string): Promise<boolean> {
+  if (netns) return Bun.spawnSync(["ip", "netns", "exec", netns, "bash", "-c", `: > /dev/tcp/127.0.0.1/${port}`]).exitCode === 0;
   try {
     const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
     s.end();
@@ -56,8 +57,12 @@ async function accepts(port: number): Promise<boolean> {
   }
 }
 
-/** `forwarding`: allow TCP forwarding (for `ssh -D`, a SOCKS5 proxy). */
-export async function startSshd(dir: string, o: { forwarding?: boolean } = {}): Promise<Sshd> {
+/**
+ * `forwarding`: allow TCP forwarding (for `ssh -D`, a SOCKS5 proxy). `netns`: run sshd inside that
+ * network namespace (on its 127.0.0.1).
+ */
+export async function startSshd(dir: string, o: { forwarding?: boolean; netns?: string } = {}): Promise<Sshd> {
+  const netns = o.netns;
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const hostKey = join(dir, "host_ed25519");
   const userKey = join(dir, "user_ed25519");
@@ -93,10 +98,11 @@ export async function startSshd(dir: string, o: { forwarding?: boolean } = {}): 
       "LogLevel ERROR",
       "",
     ].join("\n"));
-    const proc: Subprocess = Bun.spawn([SSHD, "-D", "-e", "-f", config], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    const argv = [SSHD, "-D", "-e", "-f", config];
+    const proc: Subprocess = Bun.spawn(netns ? ["ip", "netns", "exec", netns, ...argv] : argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
     const t0 = Date.now();
-    while (Date.now() - t0 < 15_000 && proc.exitCode === null && !(await accepts(port))) await Bun.sleep(50);
-    if (proc.exitCode === null && (await accepts(port))) {
+    while (Date.now() - t0 < 15_000 && proc.exitCode === null && !(await accepts(port, netns))) await Bun.sleep(50);
+    if (proc.exitCode === null && (await accepts(port, netns))) {
       return {
         port,
         user,

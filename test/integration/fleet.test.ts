@@ -6,29 +6,18 @@
  * Bondcat-Session header). Skipped, with the reason, where haproxy or nginx is not installed.
  */
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateSelfSigned } from "../../transports/self-signed.ts";
 import { freePort, haproxyTcp, haproxyWs, nginxWs, startHaproxy, startNginx } from "../helpers/balancers.ts";
-import { expectAllTogether, sendAll, startClients, startRelays } from "../helpers/fleet.ts";
+import { expectAllTogether, sendAll, startClients, startRelays, removeWorkdirs, workdir } from "../helpers/fleet.ts";
 import { missing, stopAll } from "../helpers/procs.ts";
 
 const SESSIONS = 12;
 const SUBFLOWS = 4;
 const BYTES = 192 << 10;
-const dirs: string[] = [];
 afterEach(stopAll);
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function workdir(): string {
-  const d = mkdtempSync(join(tmpdir(), "bondcat-fleet-"));
-  chmodSync(d, 0o777);
-  dirs.push(d);
-  return d;
-}
+afterAll(removeWorkdirs);
 
 function certFiles(dir: string) {
   const c = generateSelfSigned();
@@ -80,7 +69,7 @@ describe.skipIf(noHaproxy !== null)("HAProxy", () => {
     const dir = workdir();
     const fleet = await startRelays(3, "ws://127.0.0.1:0/bond");
     const port = freePort();
-    await startHaproxy(dir, haproxyWs({ bind: `127.0.0.1:${port}`, relays: fleet.addrs, checkInter: "500ms", path: "/bond" }), port);
+    await startHaproxy(dir, haproxyWs({ bind: `127.0.0.1:${port}`, relays: fleet.addrs, checkInter: "500ms" }), port);
     await run(`ws://127.0.0.1:${port}/bond`, fleet);
   }, 120_000);
 });

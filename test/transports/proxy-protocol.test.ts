@@ -77,13 +77,14 @@ describe("tcp listener with proxyProtocol", () => {
   test("a header that does not complete in time is dropped", async () => {
     let terminated = false;
     const errs: Error[] = [];
-    const sock = { terminate: () => (terminated = true) } as unknown as SinkSocket;
-    const sink = new ProxyHeaderSink(sock, () => errs.push(new Error("handed on")), (e) => errs.push(e), 30);
+    const sock = { terminate: () => (terminated = true), remoteAddress: "127.0.0.1", remotePort: 9 } as unknown as SinkSocket;
+    const sink = new ProxyHeaderSink(sock, () => errs.push(new Error("handed on")), (from, e) => errs.push(e, new Error(from)), 30);
     sink.onData(new TextEncoder().encode("PROXY TCP4 "));
     await Bun.sleep(80);
     expect(terminated).toBe(true);
     expect((errs[0] as TransportError).code).toBe("ETIMEDOUT");
-    expect(errs.length).toBe(1);
+    expect(errs[1]?.message).toBe("127.0.0.1:9");
+    expect(errs.length).toBe(2);
   });
 
   test("refused where it cannot work: ws/tls listeners, connect mode", async () => {

@@ -1,6 +1,6 @@
 /**
  * The `Bondcat-Session` upgrade header (DEPLOY.md: HTTP balancers hash on it): sent on every ws/wss
- * dial that names a session, directly and through an HTTP CONNECT proxy; seen by the listener;
+ * dial that names a session, directly and through HTTP CONNECT and SOCKS5 proxies; seen by the listener;
  * `/healthz` answered on ws listeners; the path manager picks the id before the first dial.
  */
 import { afterEach, describe, expect, test } from "bun:test";
@@ -12,6 +12,8 @@ import { TransportError } from "../../src/contract/errors.ts";
 import type { DialOptions } from "../../src/contract/transport.ts";
 import { upgradeHeaders } from "../../transports/ws-client.ts";
 import { wsTransport } from "../../transports/ws.ts";
+import { freePort } from "../helpers/balancers.ts";
+import { binPath, missing, start } from "../helpers/procs.ts";
 
 const ws = wsTransport();
 const cleanups: Array<() => unknown> = [];
@@ -92,6 +94,23 @@ describe("Bondcat-Session header", () => {
       expect(seen[2]?.info.details?.session).toBeUndefined();
     });
   }
+
+  test.skipIf(missing("microsocks") !== null)("ws and wss through a SOCKS5 proxy (microsocks) carry it too", async () => {
+    const port = freePort();
+    const socks = start([binPath("microsocks"), "-i", "127.0.0.1", "-p", String(port)]);
+    cleanups.push(() => socks.kill());
+    for (let i = 0; i < 100; i++) {
+      if (await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } }).then((c) => (c.end(), true), () => false)) break;
+      await Bun.sleep(50);
+    }
+    for (const scheme of ["ws", "wss"] as const) {
+      const { l, seen } = await listener(scheme);
+      const p = await ws.dial(l.url, { insecure: true, sessionId: ID, proxy: `socks5://127.0.0.1:${port}` });
+      cleanups.push(() => p.abort());
+      for (let i = 0; i < 100 && seen.length < 1; i++) await Bun.sleep(10);
+      expect(seen.map((x) => x.info.details?.session)).toEqual([ID]);
+    }
+  });
 
   test("ws listener: GET /healthz → 200, GET on the WebSocket path → 426, elsewhere 404", async () => {
     const { l, seen } = await listener("ws");

@@ -41,7 +41,7 @@ describe("connect mode", () => {
     expect(c).toMatchObject({
       listen: [], backup: [], multiplier: 1, verbose: 0, keepOpen: false, benchmark: false, autoDetect: true,
       headers: {}, scheduler: "default", chunkSize: DEFAULTS.chunkSize, sendBuffer: DEFAULTS.sendBuffer,
-      recvWindow: DEFAULTS.recvWindow,
+      recvWindow: DEFAULTS.recvWindow, maxMemory: DEFAULTS.maxMemory,
       tls: { insecure: false, pins: [], requireClientCert: false },
     });
     for (const k of ["relay", "exec", "idleTimeoutMs", "stats", "family", "proxy", "secret"] as const) {
@@ -477,6 +477,13 @@ describe("help and version", () => {
     expect(Number(text("multiplier"))).toBe(DEFAULTS.multiplier);
     expect(text("scheduler")).toBe(DEFAULTS.scheduler);
     expect(LIMITS.chunkSize[1]).toBe(DEFAULT_MAX_PAYLOAD);
+  });
+
+  test("--max-memory: a size, 16M-1T; the default is 1G or a quarter of the machine's memory", () => {
+    expect(run(["-l", "-p", "0", "--max-memory", "64M"]).maxMemory).toBe(64 << 20);
+    expect(DEFAULTS.maxMemory).toBeLessThanOrEqual(1 << 30);
+    expect(DEFAULTS.maxMemory).toBeGreaterThan(0);
+    expect(() => run(["-l", "-p", "0", "--max-memory", "1M"])).toThrow();
   });
 
   test("flag names and short forms are unique", () => {

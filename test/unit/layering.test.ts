@@ -146,6 +146,7 @@ interface Rule {
 const RULES: Rule[] = [
   { layer: "contract", allow: [], packages: false },
   { layer: "core", allow: ["contract"], packages: ["@noble/curves/"] },
+  { layer: "compat", allow: ["contract", "core"], packages: false },
   { layer: "transports", allow: ["contract"], packages: true },
   { layer: "io", allow: [], packages: true },
   { layer: "paths", deny: ["cli", "api", "modes", "transports"], packages: true },

@@ -7,10 +7,11 @@ interface Fake extends SchedSubflow {
   name: string;
 }
 
-function sub(name: string, srtt: number | null, o: { backup?: boolean; rate?: number; inflight?: number; min?: number } = {}): Fake {
+function sub(name: string, srtt: number | null, o: { backup?: boolean; doubt?: boolean; rate?: number; inflight?: number; min?: number } = {}): Fake {
   return {
     name,
     backup: o.backup ?? false,
+    doubt: o.doubt ?? false,
     state: "up",
     writable: true,
     cursor: 0,
@@ -141,5 +142,20 @@ describe("fill policies", () => {
     sent.length = 0;
     fillRedundant([c], b, Infinity, o, (s, seg) => sent.push(`${s.name}@${seg.offset}`));
     expect(sent).toEqual(["c@786432"]);
+  });
+});
+
+describe("usable: paths in doubt", () => {
+  const names = (all: Fake[]) => all.filter((s) => usable(s, all)).map((s) => s.name);
+  test("a primary in doubt gives way to a healthy primary, and to a healthy backup", () => {
+    expect(names([sub("p1", 1, { doubt: true }), sub("p2", 1)])).toEqual(["p2"]);
+    expect(names([sub("p", 1, { doubt: true }), sub("b", 1, { backup: true })])).toEqual(["b"]);
+  });
+  test("when every path is in doubt, primaries still carry data (nothing better), backups do not", () => {
+    expect(names([sub("p", 1, { doubt: true }), sub("b", 1, { backup: true, doubt: true })])).toEqual(["p"]);
+    expect(names([sub("p1", 1, { doubt: true }), sub("p2", 1, { doubt: true })])).toEqual(["p1", "p2"]);
+  });
+  test("a healthy primary keeps backups idle", () => {
+    expect(names([sub("p", 1), sub("b", 1, { backup: true })])).toEqual(["p"]);
   });
 });

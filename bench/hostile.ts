@@ -1,0 +1,64 @@
+/**
+ * Hostile peers against a `-l -k -e cat --secret …` listener (issue 7, engine rows): RSS growth of the
+ * listener per attack and the longest a well-behaved session beside it waited for a pong (its
+ * event-loop stall, seen from outside).
+ *   bun bench/hostile.ts [--root DIR]… [--only SUBSTRING]
+ * Each --root is a bondcat tree (default: this one) attacked in turn — e.g. a checkout from before the
+ * fixes. Prints a markdown table for BENCHMARKS.md.
+ */
+import { join } from "node:path";
+import { ATTACKS, type AttackName, runAttack } from "../test/helpers/attacks.ts";
+import { loadEngine } from "../test/helpers/hostile-peer.ts";
+import { BUN, ROOT } from "./lib.ts";
+
+const args = process.argv.slice(2);
+const roots: string[] = [];
+let only = "";
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--root") roots.push(args[++i]!);
+  else if (args[i] === "--only") only = args[++i]!;
+}
+if (roots.length === 0) roots.push(ROOT);
+const SECRET = "bench-secret-4242";
+const MiB = 1 << 20;
+
+async function startListener(root: string): Promise<{ proc: ReturnType<typeof Bun.spawn>; port: number }> {
+  const proc = Bun.spawn([BUN, join(root, "bin", "bondcat.js"), "-l", "-k", "-p", "0", "-e", "cat", "--secret", SECRET], {
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const dec = new TextDecoder();
+  let text = "";
+  for await (const c of proc.stderr as ReadableStream<Uint8Array>) {
+    text += dec.decode(c);
+    const m = /listening on \S*?:(\d+)/.exec(text) ?? /:(\d+)\b/.exec(text);
+    if (m) return { proc, port: Number(m[1]) };
+  }
+  throw new Error(`listener did not start: ${text}`);
+}
+
+const rows: string[] = [];
+const load = () => (Bun.spawnSync(["cat", "/proc/loadavg"]).stdout.toString().split(" ").slice(0, 3).join(" "));
+console.error(`load before: ${load()}`);
+for (const root of roots) {
+  const engine = await loadEngine(root);
+  for (const name of Object.keys(ATTACKS) as AttackName[]) {
+    if (only && !name.includes(only)) continue;
+    // A fresh listener per attack: one attack's damage must not count against the next.
+    const { proc, port } = await startListener(root);
+    try {
+      const r = await runAttack(name, { engine, port, secret: SECRET }, proc.pid, 45_000);
+      const line = `| ${root === ROOT ? "this tree" : root} | ${name} | ${(r.rssGrowth / MiB).toFixed(0)} | ${(r.rssAfter / MiB).toFixed(0)} | ${r.maxStallMs.toFixed(0)} | ${r.probeLost ? "lost" : "kept"} | ${r.note} |`;
+      console.error(line);
+      rows.push(line);
+    } finally {
+      proc.kill(9);
+      await proc.exited;
+    }
+  }
+}
+console.error(`load after: ${load()}`);
+console.log("| tree | attack | peak RSS growth MiB | RSS growth 1 s after MiB | max pong wait ms | probe session | what happened |");
+console.log("|---|---|---:|---:|---:|---|---|");
+for (const r of rows) console.log(r);

@@ -1,0 +1,44 @@
+/**
+ * Is stdin a terminal that this process may not read? A job started in the background of an
+ * interactive shell (`bondcat -l -p 9000 > file &`) is stopped by SIGTTIN the moment it reads its
+ * terminal — and a stopped listener leaves its client waiting forever. Such a process treats stdin as
+ * having nothing to send (as --recv-only does) and finishes when the peer does.
+ *
+ * "May not read" = stdin is a terminal whose foreground process group is not ours (tcgetpgrp(0) ≠
+ * getpgrp()). Best effort: false where it cannot be told (off Linux, no bun:ffi).
+ */
+import { isatty } from "node:tty";
+
+type PgrpFns = { tcgetpgrp: (fd: number) => number; getpgrp: () => number };
+let fns: PgrpFns | null | undefined;
+
+function libc(): PgrpFns | null {
+  if (fns !== undefined) return fns;
+  fns = null;
+  if (process.platform !== "linux") return null;
+  try {
+    const ffi = require("bun:ffi") as typeof import("bun:ffi");
+    const lib = ffi.dlopen("libc.so.6", {
+      tcgetpgrp: { args: [ffi.FFIType.i32], returns: ffi.FFIType.i32 },
+      getpgrp: { args: [], returns: ffi.FFIType.i32 },
+    });
+    fns = lib.symbols as unknown as PgrpFns;
+  } catch {
+    fns = null;
+  }
+  return fns;
+}
+
+/** True when `fd` is a terminal and our process group is not its foreground group. */
+export function isBackgroundTerminal(fd = 0): boolean {
+  if (!isatty(fd)) return false;
+  const f = libc();
+  if (f === null) return false;
+  const fg = f.tcgetpgrp(fd);
+  return fg > 0 && fg !== f.getpgrp();
+}
+
+if (import.meta.main) {
+  // `bun src/io/tty.ts` / `bun src/io/tty.ts &` in a shell: prints what the check says.
+  process.stderr.write(`stdin is ${isBackgroundTerminal(0) ? "a background" : "not a background"} terminal\n`);
+}

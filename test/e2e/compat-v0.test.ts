@@ -1,0 +1,120 @@
+/**
+ * --compat v0 against the original bondcat (Go, ../shared/peers/bondcat-go), both directions, real
+ * processes on loopback: 64 MiB over 3 subflows, relay, a -k listener serving v0 then v1, the refusals
+ * (no flag, --secret) and the hint a v1 dialer gives in front of a silent Go listener.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { killAll, pseudoRandom, sha256, spawnCli, startListener } from "../helpers/cli.ts";
+import { type EchoServer, startEchoServer } from "../helpers/echo.ts";
+import { feed, freePort, goPeerSkipReason, spawnGo, waitListening } from "../helpers/bondcat-go.ts";
+
+const MiB = 1 << 20;
+const skip = goPeerSkipReason !== null;
+let echo: EchoServer;
+let big: Uint8Array;
+
+beforeAll(() => {
+  echo = startEchoServer();
+  big = pseudoRandom(64 * MiB, 12);
+});
+afterEach(killAll);
+afterAll(() => echo.close());
+
+/** A Go listener on a free port whose stdin stays open (it exits at its stdin's EOF). */
+async function goListener(): Promise<{ go: ReturnType<typeof spawnGo>; port: number }> {
+  const port = freePort();
+  const go = spawnGo(["-a", "-l", "-p", String(port)], { stdin: "pipe" });
+  await waitListening(port);
+  return { go, port };
+}
+
+describe.skipIf(skip)("wire v0 with the original bondcat", () => {
+  test("Go dialer -x 3 → our -l --compat v0 (stdin /dev/null: it only receives): 64 MiB identical, both exit 0", async () => {
+    const { cli: l, port } = await startListener(["--compat", "v0"]);
+    const go = spawnGo(["-a", "-x", "3", `127.0.0.1:${port}`], { stdin: "pipe" });
+    await feed(go, big, 1500);
+    await go.expectExit(0);
+    await l.expectExit(0);
+    expect(l.stdoutBytes).toBe(big.length);
+    expect(await l.stdoutSha256()).toBe(sha256(big));
+  }, 60_000);
+
+  test("our --compat v0 -x 3 → Go listener: 64 MiB arrive identical, both exit 0", async () => {
+    const { go, port } = await goListener();
+    const c = spawnCli(["--compat", "v0", "-a", "-x", "3", `127.0.0.1:${port}`], { stdin: big });
+    await c.expectExit(0);
+    await go.expectExit(0);
+    expect(go.stdoutBytes).toBe(big.length);
+    expect(await go.stdoutSha256()).toBe(sha256(big));
+  }, 60_000);
+
+  test("our v0 dialer never loses the tail: stdin closed right after the data, 3 runs", async () => {
+    for (let run = 0; run < 3; run++) {
+      const data = pseudoRandom(4 * MiB + 12345, 100 + run);
+      const { go, port } = await goListener();
+      const c = spawnCli(["--compat", "v0", "-a", "-x", "2", `127.0.0.1:${port}`], { stdin: data });
+      await c.expectExit(0);
+      await go.expectExit(0);
+      expect(await go.stdoutSha256()).toBe(sha256(data));
+    }
+  }, 60_000);
+
+  test("Go dialer → our -l -k --compat v0 --relay to a TCP echo, then a v1 session on the same listener", async () => {
+    const { cli: l, port } = await startListener(["-k", "--compat", "v0", "--relay", `127.0.0.1:${echo.port}`]);
+    const data = pseudoRandom(MiB, 7);
+    const go = spawnGo(["-a", "-x", "2", `127.0.0.1:${port}`], { stdin: "pipe" });
+    await feed(go, data, 2000);
+    await go.expectExit(0);
+    expect(await go.stdoutSha256()).toBe(sha256(data));
+    // The same -k listener then serves a v1 session.
+    const v1data = pseudoRandom(2 * MiB, 8);
+    const c = spawnCli(["-x", "2", `127.0.0.1:${port}`], { stdin: v1data });
+    await c.expectExit(0);
+    expect(await c.stdoutSha256()).toBe(sha256(v1data));
+    expect(l.proc.exitCode).toBeNull();
+  }, 60_000);
+
+  test("our -l -k --compat v0 -e cat: a v0 session (Go dialer), then a v1 session, each its own program", async () => {
+    const { cli: l, port } = await startListener(["-k", "--compat", "v0", "-e", "cat"]);
+    const a = pseudoRandom(300_000, 21);
+    const go = spawnGo(["-a", "-x", "2", `127.0.0.1:${port}`], { stdin: "pipe" });
+    await feed(go, a, 2000);
+    await go.expectExit(0);
+    expect(await go.stdoutSha256()).toBe(sha256(a));
+    const b = pseudoRandom(200_000, 22);
+    const c = spawnCli(["-x", "2", `127.0.0.1:${port}`], { stdin: b });
+    await c.expectExit(0);
+    expect(await c.stdoutSha256()).toBe(sha256(b));
+    expect(l.proc.exitCode).toBeNull();
+  }, 60_000);
+
+  test("without --compat v0 our listener refuses the Go dialer with a hint naming the flag", async () => {
+    const { cli: l, port } = await startListener([], { stdin: "pipe" });
+    const go = spawnGo(["-a", `127.0.0.1:${port}`], { stdin: "pipe" });
+    await go.write("data\n");
+    await l.waitForStderr(/original bondcat \(wire v0\).*--compat v0/);
+    await go.kill();
+    expect(l.stdoutBytes).toBe(0);
+  }, 30_000);
+
+  test("with --secret our listener refuses v0 even with --compat v0", async () => {
+    const { cli: l, port } = await startListener(["--compat", "v0", "--secret", "s3cret"], { stdin: "pipe" });
+    const go = spawnGo(["-a", `127.0.0.1:${port}`], { stdin: "pipe" });
+    await go.write("data\n");
+    await l.waitForStderr(/--secret is set and v0 cannot authenticate/);
+    await go.kill();
+    expect(l.stdoutBytes).toBe(0);
+  }, 30_000);
+
+  test("a v1 dialer in front of a (silent) Go listener: hint after ~2 s, exit 5 at the handshake timeout", async () => {
+    const { port } = await goListener();
+    const t0 = Date.now();
+    const c = spawnCli(["-x", "2", `127.0.0.1:${port}`]);
+    await c.waitForStderr(/no answer to the handshake after 2 s; .*--compat v0/, 8000);
+    const hintAt = Date.now() - t0;
+    await c.expectExit(5);
+    const exitAt = Date.now() - t0;
+    expect(c.stderr).toMatch(/did not answer the handshake within 10000 ms; .*--compat v0/);
+    expect(hintAt).toBeLessThan(exitAt - 4000); // the hint comes well before the timeout
+  }, 30_000);
+});
