@@ -42,6 +42,8 @@ export interface SessionEvents {
 
 export type SessionState = "open" | "closing" | "closed";
 
+/** Unacknowledged bytes on a subflow up to which an ACK goes out on the next event-loop turn. */
+const ACK_SOON_MAX = 16 * 1024;
 /** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
 const LATE_TICK_MS = 50;
 
@@ -264,13 +266,15 @@ export class Session implements SubflowOwner {
       if (!(err instanceof ProtocolError)) throw err;
       return this.violation(err);
     }
-    this.ackSoon();
+    if (sub.dataReceived - sub.reported <= ACK_SOON_MAX) this.ackSoon();
   }
 
   /**
-   * Acknowledge on the next event-loop turn what arrived in this one (one ACK per subflow that carried
-   * data, however many frames came): a small write is acknowledged within microseconds, not on the tick,
-   * and the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
+   * Little arrived (≤ ACK_SOON_MAX since the last ACK on this subflow): acknowledge on the next
+   * event-loop turn, with whatever else arrives in this one (one ACK per subflow that carried data), so a
+   * small write is acknowledged within microseconds, not on the tick, and the peer frees its buffer and
+   * in-flight quota at once. Bulk data gets one per ackEvery and on the tick, as before (an ACK per turn
+   * cost bulk transfers CPU).
    */
   private ackSoon(): void {
     if (this.ackQueued) return;
