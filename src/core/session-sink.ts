@@ -38,7 +38,7 @@ export class SubflowSink implements FrameSink {
     } catch (err) {
       return this.broke(err);
     }
-    s.ackSoon();
+    if (this.sub.dataReceived - this.sub.reported <= ACK_SOON_MAX) s.ackSoon();
   }
 
   onAck(ack: number, limit: number, flags: number, subflowReceived: number): void {
@@ -83,10 +83,14 @@ export class SubflowSink implements FrameSink {
   }
 }
 
+/** Unacknowledged bytes on a subflow up to which an ACK goes out on the next event-loop turn. */
+export const ACK_SOON_MAX = 16 * 1024;
+
 /**
- * ACKs on the next event-loop turn for what arrived in this one (one per subflow that carried data,
- * however many frames came): a small write is acknowledged within microseconds, not on the tick, and
- * the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
+ * Little arrived (≤ ACK_SOON_MAX since the last ACK on a subflow): acknowledge on the next event-loop
+ * turn, with whatever else arrives in this one (one ACK per subflow that carried data), so a small write
+ * is acknowledged within microseconds, not on the tick, and the peer frees its buffer and in-flight quota
+ * at once. Bulk data gets one per ackEvery and on the tick (an ACK per turn cost bulk transfers CPU).
  */
 export class AckRounds {
   private queued = false;
