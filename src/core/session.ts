@@ -6,7 +6,7 @@
  */
 import type { FrameSink } from "./decoder.ts";
 import { PeerAbortError, ProtocolError, SessionError } from "./errors.ts";
-import { AbortCode, encodeAbort, encodePing, FrameType } from "./frame.ts";
+import { AbortCode, encodeAbort } from "./frame.ts";
 import { hex } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
 import { Receiver } from "./receiver.ts";
@@ -17,6 +17,8 @@ import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
 import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
+import { finRetryMs, SubflowSink } from "./session-sink.ts";
+import { SessionTimer, TICK_MS } from "./session-timer.ts";
 
 export interface SessionEvents {
   /** In-order bytes from the peer. Return false to pause delivery until `resume()`. */
@@ -40,7 +42,8 @@ export interface SessionEvents {
 
 export type SessionState = "open" | "closing" | "closed";
 
-const TICK_MS = 10;
+/** Unacknowledged bytes on a subflow up to which an ACK goes out on the next event-loop turn. */
+const ACK_SOON_MAX = 16 * 1024;
 /** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
 const LATE_TICK_MS = 50;
 
@@ -56,7 +59,7 @@ export class Session implements SubflowOwner {
   private noPathSince: number;
   private lastTickAt: number;
   private order: Subflow[] = [];
-  private timer: ReturnType<typeof setInterval> | null;
+  private readonly timer: SessionTimer;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
   /** An ACK round is queued for the next event-loop turn (ackSoon). */
   private ackQueued = false;
@@ -92,7 +95,12 @@ export class Session implements SubflowOwner {
       control: (frame, s, droppable) => s.sendControl(frame, droppable),
       now: opts.now,
     }, opts.budget);
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer = new SessionTimer(
+      { busy: () => this.busy(), tick: (now, hb, dead) => this.tick(now, hb, dead) },
+      opts.heartbeatMs,
+      opts.deadAfterMs,
+      opts.now,
+    );
   }
 
   // ---------------------------------------------------------------- application side
@@ -104,6 +112,7 @@ export class Session implements SubflowOwner {
 
   /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
   write(bytes: Uint8Array): boolean {
+    this.timer.wake();
     return this.tx.write(bytes);
   }
 
@@ -112,12 +121,15 @@ export class Session implements SubflowOwner {
    * until it is acknowledged (then `release(frame)`); it may be sent more than once.
    */
   writeFrame(frame: Uint8Array): boolean {
+    this.timer.wake();
     return this.tx.writeFrame(frame);
   }
 
   /** No more data from us: send FIN after everything written. */
   end(): void {
-    if (this.state === "open") this.tx.end();
+    if (this.state !== "open") return;
+    this.timer.wake();
+    this.tx.end();
   }
 
   /** Every unacknowledged byte (stats, tests). */
@@ -151,6 +163,11 @@ export class Session implements SubflowOwner {
   /** The highest offset the peer has been allowed to send (our advertised window edge). */
   get advertisedLimit(): number {
     return this.rx.advertised;
+  }
+
+  /** Nothing pending: the timer runs at the slow, idle cadence (session-timer.ts). */
+  get idle(): boolean {
+    return this.timer.idle;
   }
 
   /** Bytes queued by us plus bytes received in order: moves whenever data moves (idle detection). */
@@ -242,19 +259,22 @@ export class Session implements SubflowOwner {
   onData(sub: Subflow, offset: number, payload: Uint8Array): void {
     if (this.state !== "open") return;
     sub.dataReceived += payload.length;
+    this.timer.wake();
     try {
       this.rx.onData(sub, offset, payload);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       return this.violation(err);
     }
-    this.ackSoon();
+    if (sub.dataReceived - sub.reported <= ACK_SOON_MAX) this.ackSoon();
   }
 
   /**
-   * Acknowledge on the next event-loop turn what arrived in this one (one ACK per subflow that carried
-   * data, however many frames came): a small write is acknowledged within microseconds, not on the tick,
-   * and the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
+   * Little arrived (≤ ACK_SOON_MAX since the last ACK on this subflow): acknowledge on the next
+   * event-loop turn, with whatever else arrives in this one (one ACK per subflow that carried data), so a
+   * small write is acknowledged within microseconds, not on the tick, and the peer frees its buffer and
+   * in-flight quota at once. Bulk data gets one per ackEvery and on the tick, as before (an ACK per turn
+   * cost bulk transfers CPU).
    */
   private ackSoon(): void {
     if (this.ackQueued) return;
@@ -344,15 +364,22 @@ export class Session implements SubflowOwner {
     if (this.subflows.length === 0) this.finish();
   }
 
-  private tick(): void {
-    const now = this.opts.now();
+  /** Work the fast tick is for: data in flight on any path (liveness), an ack owed, a FIN or a drain pending. */
+  private busy(): boolean {
+    if (this.state !== "open") return false;
+    if (this.tx.pending || this.rx.ackDue) return true;
+    for (const s of this.subflows) if (s.dataReceived !== s.reported || (s.state === "up" && s.inflight > 0)) return true;
+    return this.subflows.length === 0; // the grace countdown (quietGraceMs for a listener's silent client)
+  }
+
+  private tick(now: number, heartbeatMs: number, deadAfterMs: number): void {
     if (this.state !== "open") return;
     let resort = false;
     for (const s of this.subflows) {
       if (s.state !== "up") continue;
       s.pongCredit = PONG_BURST;
       s.updateRate(now);
-      if (now - s.lastPingAt >= this.opts.heartbeatMs) {
+      if (now - s.lastPingAt >= heartbeatMs - TICK_MS) {
         s.ping(now);
         resort = true;
       }
@@ -364,9 +391,9 @@ export class Session implements SubflowOwner {
       for (const s of d.probe) s.ping(now);
       for (const s of d.doubt) this.doubt(s, now);
     }
-    for (const f of failedSubflows(this.subflows, now, this.opts.deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
+    for (const f of failedSubflows(this.subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
     if (resort) this.order = pickOrder(this.subflows);
-    this.rx.tick(now, this.opts.heartbeatMs);
+    this.rx.tick(now, heartbeatMs);
     this.ackSubflows();
     this.tx.tick(now, finRetryMs(this.controlPath()));
     // A listener's session that never got a byte from its client waits less: a client that opens and
@@ -393,9 +420,8 @@ export class Session implements SubflowOwner {
     if (this.state === "closed") return;
     this.state = "closed";
     this.error = err;
-    if (this.timer) clearInterval(this.timer);
+    this.timer.stop();
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    this.timer = null;
     const subs = [...this.subflows];
     for (const s of subs) {
       if (err && hard) s.abort(err);
@@ -417,38 +443,5 @@ export class Session implements SubflowOwner {
   }
 }
 
-
-function finRetryMs(s: Subflow | undefined): number {
-  return s ? s.rtt.timeout(200, 1000) : 1000;
-}
-
-/** Routes one subflow's decoded frames to the session (one object per subflow, none per frame). */
-class SubflowSink implements FrameSink {
-  constructor(
-    private readonly session: Session,
-    private readonly sub: Subflow,
-  ) {}
-  onData(offset: number, payload: Uint8Array): void {
-    this.session.onData(this.sub, offset, payload);
-  }
-  onAck(ack: number, limit: number, flags: number, subflowReceived: number): void {
-    this.session.onAck(this.sub, ack, limit, flags, subflowReceived);
-  }
-  onFin(finalOffset: number): void {
-    this.session.onFin(finalOffset);
-  }
-  onPing(token: number): void {
-    const sub = this.sub;
-    if (sub.pongCredit <= 0 || !sub.takesControl) return;
-    sub.pongCredit--;
-    sub.sendControl(encodePing(FrameType.PONG, token), true);
-  }
-  onPong(token: number): void {
-    this.sub.pong(token, this.session.opts.now());
-  }
-  onAbort(code: number, reason: string): void {
-    this.session.onAbort(code, reason);
-  }
-}
 
 export { AbortCode };
