@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { networkSkipReason, Topology } from "../test/helpers/netns.ts";
 import { BUN, CLI, ROOT } from "./lib.ts";
-import { rsyncRun } from "./failover-rsync.ts";
+import { rsyncRun } from "../test/helpers/rsync-over-bondcat.ts";
 
 const args = process.argv.slice(2);
 const opt = (n: string, d: string) => (args.includes(n) ? args[args.indexOf(n) + 1]! : d);

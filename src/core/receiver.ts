@@ -179,6 +179,11 @@ export class Receiver<S> {
   }
 
   /** Timer: ack what arrived since the last ack, and refresh the ack every heartbeat (lost acks). */
+  /** Data delivered since our last ACK. */
+  get ackDue(): boolean {
+    return this.reorder.next !== this.lastAck;
+  }
+
   tick(now: number, heartbeatMs: number): void {
     if (this.reorder.next !== this.lastAck || now - this.lastAckAt >= heartbeatMs) this.ack(null);
   }

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Topology } from "../test/helpers/netns.ts";
-import { startSshd } from "../test/helpers/sshd.ts";
-import { BUN, CLI } from "./lib.ts";
+import type { Topology } from "./netns.ts";
+import { startSshd } from "./sshd.ts";
+import { BIN as CLI, BUN } from "./cli.ts";
 
 export interface RsyncResult {
   seconds: number;
