@@ -9,41 +9,20 @@ import { PeerAbortError, ProtocolError, SessionError } from "./errors.ts";
 import { AbortCode, encodeAbort } from "./frame.ts";
 import { hex } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import { Receiver } from "./receiver.ts";
+import type { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
-import { Sender } from "./sender.ts";
-import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
-import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
+import type { Sender } from "./sender.ts";
+import { Subflow, type SubflowOwner } from "./subflow.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
-import { finRetryMs, SubflowSink } from "./session-sink.ts";
-import { SessionTimer, TICK_MS } from "./session-timer.ts";
+import type { SessionEvents, SessionState } from "./session-events.ts";
+import { abortLater, checkPaths, controlPath, doubtPath, pathsBusy, receiveHalf, sendHalf } from "./session-health.ts";
+import { AckRounds, finRetryMs, SubflowSink } from "./session-sink.ts";
+import { SessionTimer } from "./session-timer.ts";
 
-export interface SessionEvents {
-  /** In-order bytes from the peer. Return false to pause delivery until `resume()`. */
-  data(view: Uint8Array): boolean;
-  /** The peer finished sending (its FIN, after all its data). */
-  end(): void;
-  /** write()/writeFrame() may be called again after returning false. */
-  drain(): void;
-  /** The session is over: `err` undefined = both directions closed and acknowledged. */
-  closed(err?: Error): void;
-  /**
-   * A frame given to writeFrame() was acknowledged: nothing refers to its memory any more, the producer
-   * may reuse it. Called in the order the frames were written.
-   */
-  release?(frame: Uint8Array): void;
-  subflowUp?(sub: Subflow): void;
-  subflowDown?(sub: Subflow, err?: Error): void;
-  /** A subflow was put in doubt: `resent` bytes it had in flight went out again on other paths. */
-  subflowDoubt?(sub: Subflow, resent: number): void;
-}
+export type { SessionEvents, SessionState } from "./session-events.ts";
 
-export type SessionState = "open" | "closing" | "closed";
-
-/** Unacknowledged bytes on a subflow up to which an ACK goes out on the next event-loop turn. */
-const ACK_SOON_MAX = 16 * 1024;
 /** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
 const LATE_TICK_MS = 50;
 
@@ -61,8 +40,7 @@ export class Session implements SubflowOwner {
   private order: Subflow[] = [];
   private readonly timer: SessionTimer;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
-  /** An ACK round is queued for the next event-loop turn (ackSoon). */
-  private ackQueued = false;
+  private readonly acks: AckRounds;
 
   constructor(
     readonly id: Uint8Array,
@@ -76,25 +54,10 @@ export class Session implements SubflowOwner {
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
     this.lastTickAt = this.startedAt;
-    this.tx = new Sender(opts, {
-      open: () => this.state === "open",
-      subflows: () => this.subflows,
-      order: () => this.order,
-      drain: () => events.drain(),
-      release: (frame) => events.release?.(frame),
-    });
-    this.rx = new Receiver<Subflow>(opts.recvWindow, {
-      deliver: (v) => events.data(v),
-      ended: () => {
-        events.end();
-        this.checkDone();
-      },
-      best: () => this.controlPath(),
-      all: () => this.subflows,
-      received: (s) => (s.reported = s.dataReceived),
-      control: (frame, s, droppable) => s.sendControl(frame, droppable),
-      now: opts.now,
-    }, opts.budget);
+    const halves = { open: () => this.state === "open", subflows: this.subflows, order: () => this.order, done: () => this.checkDone(), best: () => this.controlPath() };
+    this.tx = sendHalf(opts, halves, events);
+    this.rx = receiveHalf(opts, halves, events);
+    this.acks = new AckRounds(this.subflows, this.rx, () => this.state === "open");
     this.timer = new SessionTimer(
       { busy: () => this.busy(), tick: (now, hb, dead) => this.tick(now, hb, dead) },
       opts.heartbeatMs,
@@ -104,11 +67,6 @@ export class Session implements SubflowOwner {
   }
 
   // ---------------------------------------------------------------- application side
-
-  /** True while the send buffer has room. */
-  get writable(): boolean {
-    return this.tx.writable;
-  }
 
   /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
   write(bytes: Uint8Array): boolean {
@@ -177,9 +135,6 @@ export class Session implements SubflowOwner {
 
   get sendFinished(): boolean {
     return this.tx.finAcked;
-  }
-  get receiveFinished(): boolean {
-    return this.rx.finDelivered;
   }
 
   stats(): SessionStats {
@@ -254,82 +209,28 @@ export class Session implements SubflowOwner {
     this.tx.pump();
   }
 
-  // ---------------------------------------------------------------- frames from the peer
+  /** ACKs on the next event-loop turn for what arrived in this one (session-sink.ts AckRounds). */
+  ackSoon(): void {
+    this.acks.soon();
+  }
 
-  onData(sub: Subflow, offset: number, payload: Uint8Array): void {
-    if (this.state !== "open") return;
-    sub.dataReceived += payload.length;
+  /** Something became pending (received data): the timer goes back to the fast cadence. */
+  wake(): void {
     this.timer.wake();
-    try {
-      this.rx.onData(sub, offset, payload);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      return this.violation(err);
-    }
-    if (sub.dataReceived - sub.reported <= ACK_SOON_MAX) this.ackSoon();
-  }
-
-  /**
-   * Little arrived (≤ ACK_SOON_MAX since the last ACK on this subflow): acknowledge on the next
-   * event-loop turn, with whatever else arrives in this one (one ACK per subflow that carried data), so a
-   * small write is acknowledged within microseconds, not on the tick, and the peer frees its buffer and
-   * in-flight quota at once. Bulk data gets one per ackEvery and on the tick, as before (an ACK per turn
-   * cost bulk transfers CPU).
-   */
-  private ackSoon(): void {
-    if (this.ackQueued) return;
-    this.ackQueued = true;
-    setImmediate(this.ackRound);
-  }
-
-  private readonly ackRound = (): void => {
-    this.ackQueued = false;
-    if (this.state === "open") this.ackSubflows();
-  };
-
-  /** Every subflow that carried data since its last ACK gets one (keeps the peer's in-flight exact). */
-  private ackSubflows(): void {
-    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
-  }
-
-  onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
-    if (this.state !== "open") return;
-    try {
-      sub.peerReport(subflowReceived);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      return this.violation(err);
-    }
-    try {
-      this.tx.onAck(ack, limit, flags);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      return this.violation(err);
-    }
-    this.checkDone();
-  }
-
-  onFin(finalOffset: number): void {
-    if (this.state !== "open") return;
-    try {
-      this.rx.onFin(finalOffset);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      this.violation(err);
-    }
-  }
-
-  onAbort(code: number, reason: string): void {
-    if (this.state === "closed") return;
-    this.finish(new PeerAbortError(code, reason));
   }
 
   /**
    * The peer broke a session-level rule (window, FIN, ack beyond data): the stream cannot be trusted any
    * more on any subflow, so the whole session ends with ABORT(PROTOCOL).
    */
-  private violation(err: ProtocolError): void {
+  violation(err: ProtocolError): void {
     this.abort(AbortCode.PROTOCOL, err.message, err);
+  }
+
+  /** The peer sent ABORT. */
+  peerAborted(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    this.finish(new PeerAbortError(code, reason));
   }
 
   /** An exception from the application's callbacks or the engine itself: end the session, not a subflow. */
@@ -339,24 +240,12 @@ export class Session implements SubflowOwner {
 
   // ---------------------------------------------------------------- internals
 
-  /**
-   * Where ACKs go when no subflow is implied: the fastest of those that heard from the peer within the
-   * last heartbeat and a half (a silently dead path stops hearing anything long before it is declared
-   * dead), else the one that heard most recently.
-   */
   private controlPath(): Subflow | undefined {
-    const now = this.opts.now();
-    const fresh = 1.5 * this.opts.heartbeatMs;
-    let freshest: Subflow | undefined;
-    for (const s of this.order) {
-      if (s.state !== "up") continue;
-      if (now - s.lastReceiveAt <= fresh) return s;
-      if (!freshest || s.lastReceiveAt > freshest.lastReceiveAt) freshest = s;
-    }
-    return freshest;
+    return controlPath(this.order, this.opts.now(), this.opts.heartbeatMs);
   }
 
-  private checkDone(): void {
+  /** Both directions finished and acknowledged: close the pipes, linger, finish. */
+  checkDone(): void {
     if (this.state !== "open" || !this.tx.finAcked || !this.rx.finDelivered) return;
     this.state = "closing";
     for (const s of this.subflows) s.close();
@@ -367,34 +256,16 @@ export class Session implements SubflowOwner {
   /** Work the fast tick is for: data in flight on any path (liveness), an ack owed, a FIN or a drain pending. */
   private busy(): boolean {
     if (this.state !== "open") return false;
-    if (this.tx.pending || this.rx.ackDue) return true;
-    for (const s of this.subflows) if (s.dataReceived !== s.reported || (s.state === "up" && s.inflight > 0)) return true;
-    return this.subflows.length === 0; // the grace countdown (quietGraceMs for a listener's silent client)
+    return this.tx.pending || this.rx.ackDue || pathsBusy(this.subflows);
   }
 
   private tick(now: number, heartbeatMs: number, deadAfterMs: number): void {
     if (this.state !== "open") return;
-    let resort = false;
-    for (const s of this.subflows) {
-      if (s.state !== "up") continue;
-      s.pongCredit = PONG_BURST;
-      s.updateRate(now);
-      if (now - s.lastPingAt >= heartbeatMs - TICK_MS) {
-        s.ping(now);
-        resort = true;
-      }
-    }
     const late = now - this.lastTickAt > LATE_TICK_MS;
     this.lastTickAt = now;
-    if (!late) {
-      const d = doubtfulSubflows(this.subflows, now);
-      for (const s of d.probe) s.ping(now);
-      for (const s of d.doubt) this.doubt(s, now);
-    }
-    for (const f of failedSubflows(this.subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
-    if (resort) this.order = pickOrder(this.subflows);
+    if (checkPaths(this.subflows, now, heartbeatMs, deadAfterMs, late, this.doubt)) this.order = pickOrder(this.subflows);
     this.rx.tick(now, heartbeatMs);
-    this.ackSubflows();
+    this.acks.now();
     this.tx.tick(now, finRetryMs(this.controlPath()));
     // A listener's session that never got a byte from its client waits less: a client that opens and
     // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
@@ -404,17 +275,7 @@ export class Session implements SubflowOwner {
     }
   }
 
-  /** Resend what `s` has in flight on the other paths and probe it; it stays up (liveness.ts). */
-  private doubt(s: Subflow, now: number): void {
-    s.doubt = true;
-    const resent = this.tx.penalize(s);
-    if (resent < 0) {
-      s.doubt = false;
-      return;
-    }
-    s.ping(now);
-    this.events.subflowDoubt?.(s, resent);
-  }
+  private readonly doubt = (s: Subflow, now: number): void => doubtPath(s, now, this.tx, this.events);
 
   private finish(err?: Error, hard = true): void {
     if (this.state === "closed") return;
@@ -427,14 +288,7 @@ export class Session implements SubflowOwner {
       if (err && hard) s.abort(err);
       else s.close();
     }
-    // After an ABORT the peer has lingerMs to close its pipes; one that keeps them open (and keeps
-    // sending) loses them then.
-    if (err && !hard && subs.length > 0) {
-      const t = setTimeout(() => {
-        for (const s of subs) s.abort(err);
-      }, this.opts.lingerMs);
-      (t as { unref?: () => void }).unref?.();
-    }
+    if (err && !hard) abortLater(subs, err, this.opts.lingerMs);
     this.subflows.length = 0;
     this.order = [];
     this.rx.dispose();
@@ -442,6 +296,5 @@ export class Session implements SubflowOwner {
     this.events.closed(err);
   }
 }
-
 
 export { AbortCode };
