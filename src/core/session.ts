@@ -274,12 +274,14 @@ export class Session implements SubflowOwner {
 
   onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
     if (this.state !== "open") return;
+    const doubted = sub.doubt;
     try {
       sub.peerReport(subflowReceived);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       return this.violation(err);
     }
+    if (doubted && !sub.doubt) this.tx.recall(sub);
     try {
       this.tx.onAck(ack, limit, flags);
     } catch (err) {
