@@ -8,10 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, bondcatCmd, freePort, ROOT, waitForPort } from "./lib.ts";
 
-export const SIDES = ["socat", "bondcat"] as const;
-export type Side = (typeof SIDES)[number];
+/** "before": bondcat from the checkout in BONDCAT_BEFORE (its bin/bondcat.js), for before/after runs. */
+export type Side = "socat" | "bondcat" | "before";
+const BEFORE = process.env.BONDCAT_BEFORE;
+export const SIDES: readonly Side[] = BEFORE ? ["socat", "bondcat", "before"] : ["socat", "bondcat"];
+const cliOf = (side: Side) => (side === "before" ? join(BEFORE ?? "", "bin", "bondcat.js") : undefined);
 /** How the client's stdin and stdout are connected: two pipes, or one socketpair (via socat EXEC:). */
 export type ClientStdio = "pipes" | "socketpair";
+
+/** Round trips before measuring: Bun compiles the hot paths in the first few hundred. */
+const WARMUP = 200;
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
@@ -34,14 +40,14 @@ async function started(cmd: string): Promise<{ proc: Subprocess; port: number }>
 /** A relay on a free port forwarding every connection to 127.0.0.1:target. */
 function relay(side: Side, target: number): Promise<{ proc: Subprocess; port: number }> {
   return started(
-    side === "bondcat"
-      ? bondcatCmd(`-l -k -p {PORT} --relay 127.0.0.1:${target}`)
+    side !== "socat"
+      ? bondcatCmd(`-l -k -p {PORT} --relay 127.0.0.1:${target}`, cliOf(side))
       : `socat TCP-LISTEN:{PORT},bind=127.0.0.1,reuseaddr,fork TCP:127.0.0.1:${target}`,
   );
 }
 
 function clientCmd(side: Side, port: number): string {
-  return side === "bondcat" ? bondcatCmd(`-x 2 127.0.0.1:${port}`) : `socat STDIO TCP:127.0.0.1:${port}`;
+  return side !== "socat" ? bondcatCmd(`-x 2 127.0.0.1:${port}`, cliOf(side)) : `socat STDIO TCP:127.0.0.1:${port}`;
 }
 
 /** The client with stdin and stdout on one socketpair: socat EXEC: runs it (a script, so no quoting). */
@@ -51,7 +57,7 @@ function socketpairCmd(cmd: string, dir: string): string {
   return `socat STDIO EXEC:${script}`;
 }
 
-/** `count` 1-byte round trips (after 50 unmeasured ones); sorted round-trip times in µs. */
+/** `count` 1-byte round trips (after WARMUP unmeasured ones: JIT); sorted round-trip times in µs. */
 export async function pingPong(side: Side, stdio: ClientStdio, count: number): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), "bondcat-latency-"));
   const procs: Subprocess[] = [];
@@ -68,7 +74,7 @@ export async function pingPong(side: Side, stdio: ClientStdio, count: number): P
     const one = new Uint8Array([0x61]);
     const rtts: number[] = [];
     let pending = 0;
-    for (let i = 0; i < count + 50; i++) {
+    for (let i = 0; i < count + WARMUP; i++) {
       const t0 = Bun.nanoseconds();
       client.stdin.write(one);
       client.stdin.flush();
@@ -78,7 +84,7 @@ export async function pingPong(side: Side, stdio: ClientStdio, count: number): P
         if (done) throw new Error(`${side} client ended after ${i} round trips`);
         pending -= value.length;
       }
-      if (i >= 50) rtts.push((Bun.nanoseconds() - t0) / 1000);
+      if (i >= WARMUP) rtts.push((Bun.nanoseconds() - t0) / 1000);
     }
     client.stdin.end();
     return rtts.sort((a, b) => a - b);

@@ -5,11 +5,12 @@
  *    yardstick `socat STDIO TCP:` → `socat TCP-LISTEN:…,fork TCP:echo`);
  *  - marker behind bulk: SIZE of zeros with a marker line every 8 MiB to a target that drops bulk and
  *    echoes marker lines (bench/marker-target.ts); marker round trip and bulk rate.
- *   bun bench/latency.ts [--pings 2000] [--size 256M] [--rounds 1] [--only ping|marker]
+ *   bun bench/latency.ts [--pings 2000] [--size 256] [--rounds 1] [--only ping|marker]
+ * With BONDCAT_BEFORE=<another checkout> its bondcat runs too ("before"), in the same rounds.
  * Prints a markdown table for BENCHMARKS.md.
  */
 import { median, ROOT } from "./lib.ts";
-import { type Side, SIDES, pingPong, markerBehindBulk, percentile } from "./latency-lib.ts";
+import { SIDES, pingPong, markerBehindBulk, percentile } from "./latency-lib.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -50,7 +51,7 @@ if (only !== "ping") {
   console.log("| tool | marker RTT median ms | max ms | bulk Gbit/s |");
   console.log("|---|---:|---:|---:|");
   for (let r = 0; r < rounds; r++) {
-    for (const side of SIDES as readonly Side[]) {
+    for (const side of SIDES) {
       const m = await markerBehindBulk(side, size);
       console.log(`| ${side} | ${ms(median(m.rtts))} | ${ms(Math.max(...m.rtts))} | ${m.gbps.toFixed(2)} |`);
     }

@@ -83,7 +83,8 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export const bondcatCmd = (args: string) => `${q(BUN)} ${q(CLI)} ${args}`;
+/** `cli`: another checkout's bin/bondcat.js, for before/after comparisons in one run. */
+export const bondcatCmd = (args: string, cli = CLI) => `${q(BUN)} ${q(cli)} ${args}`;
 
 /** Where and when a measurement ran, for chart captions: "2 cores, load 1.2, 2026-11-30". */
 export function machineNote(): string {

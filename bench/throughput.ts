@@ -1,7 +1,7 @@
 /**
  * Loopback throughput of the CLI's stdin → bonded subflows → stdout path, beside a raw single TCP
  * stream through the same pipes (socat -b 262144), interleaved in one run.
- *   bun bench/throughput.ts [--size 1G] [--rounds 3] [--svg docs/img/loopback.svg]
+ *   bun bench/throughput.ts [--size 1G] [--rounds 3]     (BONDCAT_BEFORE=<checkout>: its bondcat too) [--svg docs/img/loopback.svg]
  * Prints a markdown table for BENCHMARKS.md; --svg also draws it (bench/svg.ts).
  */
 import { bondcatCmd, GiB, machineNote, measurePair, median, waitForPort, type Measure } from "./lib.ts";
@@ -32,6 +32,15 @@ const cases: Record<string, { recv: (p: number) => string; send: (p: number) => 
   "bondcat -x 2": { recv: (p) => bondcatCmd(`-l -p ${p}`), send: (p) => bondcatCmd(`${extra} -x 2 127.0.0.1:${p}`) },
   "bondcat -x 4": { recv: (p) => bondcatCmd(`-l -p ${p}`), send: (p) => bondcatCmd(`${extra} -x 4 127.0.0.1:${p}`) },
 };
+
+// BONDCAT_BEFORE=<another checkout>: its bondcat too, in the same rounds (before/after a change).
+const before = process.env.BONDCAT_BEFORE;
+if (before) {
+  const cli = `${before}/bin/bondcat.js`;
+  for (const x of [1, 2]) {
+    cases[`before -x ${x}`] = { recv: (p) => bondcatCmd(`-l -p ${p}`, cli), send: (p) => bondcatCmd(`${extra} -x ${x} 127.0.0.1:${p}`, cli) };
+  }
+}
 
 const results = new Map<string, Measure[]>();
 for (let r = 0; r < rounds; r++) {

@@ -40,6 +40,12 @@ export function socksAddress(host: string): Uint8Array {
   const v = isIP(host);
   if (v === 4) return Uint8Array.of(1, ...host.split(".").map(Number));
   if (v === 6) {
+    // An embedded IPv4 tail (::ffff:192.0.2.1) becomes two hex groups.
+    const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+    if (dotted) {
+      const [a, b, c, d] = dotted.slice(2).map(Number) as [number, number, number, number];
+      return socksAddress(`${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`);
+    }
     const [head = "", tail = ""] = host.split("::");
     const h = head ? head.split(":") : [];
     const t = tail ? tail.split(":") : [];

@@ -77,7 +77,8 @@ export async function openSession(plan: ConnectPlan, events: SessionEvents, hook
     up: (p, sub) => hooks.subflowUp?.(p.label, sub.info, p.backup),
     down: (p, _sub, err) => hooks.subflowDown?.(p.label, err),
     dropped: (p, why) => hooks.dropped?.(p.label, why),
-    silent: (p) => hooks.silent?.(p.label),
+    // The hint (try --compat v0) is for v1 dialers; a v0 one meeting silence has nothing to try.
+    ...(options.compat === "v0" ? {} : { silent: (p: PathSpec) => hooks.silent?.(p.label) }),
   }, undefined, options.compat === "v0" ? v0Handshaker(hooks.compatLog) : V1_HANDSHAKE);
   if (signal === undefined) return pm.open(events);
   let live: Session | null = null;

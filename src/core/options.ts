@@ -47,7 +47,7 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   heartbeatMs: 1000,
   deadAfterMs: 5000,
   graceMs: 30_000,
-  quietGraceMs: 5000,
+  quietGraceMs: 10_000,
   lingerMs: 2000,
   handshakeMs: 10_000,
   scheduler: "default",

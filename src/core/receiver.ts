@@ -6,7 +6,7 @@ import { ProtocolError } from "./errors.ts";
 import { encodeAck } from "./frame.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { INITIAL_WINDOW } from "./options.ts";
-import { ENTRY_COST, ReorderBuffer } from "./reorder-buffer.ts";
+import { ENTRY_COST, ReorderBuffer, unpinned } from "./reorder-buffer.ts";
 
 /** What the receiver needs from its session. */
 export interface ReceiverHost<S> {
@@ -45,6 +45,9 @@ export class Receiver<S> {
   private lastAckAt = 0;
   private ready: Uint8Array[] = [];
   private readyBytes = 0;
+  /** Receive-buffer bytes the views in `ready` keep alive, and where copying starts (see unpinned). */
+  private readyPinned = 0;
+  private readonly pinLimit: number;
   /** Block the small paused views are copied into, and how much of it is used. */
   private block: Uint8Array | null = null;
   private blockFill = 0;
@@ -61,7 +64,9 @@ export class Receiver<S> {
   ) {
     // At most one held segment per 256 bytes of window on average (65 536 for 16 MiB): far more than
     // any sender's frames produce, and the bookkeeping stays a fraction of the window.
-    this.reorder = new ReorderBuffer(Math.max(1024, recvWindow >>> 8));
+    // Views may keep receive buffers alive up to twice the window (+ 4 MiB) before held ones are copied.
+    this.pinLimit = 2 * recvWindow + (4 << 20);
+    this.reorder = new ReorderBuffer(Math.max(1024, recvWindow >>> 8), this.pinLimit);
     // Acks every ⅛ window (64 KiB … 1 MiB) or on the session's tick: cheap, and the sender's buffer
     // is freed long before it fills.
     this.ackEvery = Math.max(64 * 1024, Math.min(1 << 20, recvWindow >>> 3));
@@ -138,6 +143,7 @@ export class Receiver<S> {
     const ready = this.ready;
     this.ready = [];
     this.readyBytes = 0;
+    this.readyPinned = 0;
     this.block = null;
     let i = 0;
     while (i < ready.length && !this.paused) this.deliver(ready[i++]!);
@@ -173,6 +179,11 @@ export class Receiver<S> {
   }
 
   /** Timer: ack what arrived since the last ack, and refresh the ack every heartbeat (lost acks). */
+  /** Data delivered since our last ACK. */
+  get ackDue(): boolean {
+    return this.reorder.next !== this.lastAck;
+  }
+
   tick(now: number, heartbeatMs: number): void {
     if (this.reorder.next !== this.lastAck || now - this.lastAckAt >= heartbeatMs) this.ack(null);
   }
@@ -208,7 +219,9 @@ export class Receiver<S> {
     }
     this.block = null;
     this.readyBytes += v.length;
-    this.ready.push(v.buffer.byteLength > 2 * v.length + 64 ? v.slice() : v);
+    const kept = unpinned(v, this.readyPinned, this.pinLimit);
+    this.readyPinned += kept.buffer.byteLength;
+    this.ready.push(kept);
   }
 
   private checkFin(): void {

@@ -4,8 +4,9 @@
  *
  * Bounded by construction, whatever the peer sends (see docs/SECURITY.md):
  * - held segments never overlap, so held bytes ≤ the window (the receiver rejects data past it);
- * - a view that would pin a much larger receive buffer (a few bytes kept out of a big read) is copied,
- *   so pinned memory ≤ 2 × held bytes + 64 B per segment;
+ * - views pin the receive buffers they come from; once those add up to more than `pinLimit`, a view
+ *   that would pin a buffer over twice its size (a few bytes kept out of a big read) is copied
+ *   (`unpinned`), so a peer cannot make a few held bytes hold whole reads;
  * - at most `maxSegments` segments are held: more throws ProtocolError("EREORDER") (each costs ≈
  *   ENTRY_COST bytes of bookkeeping — 1-byte segments at odd offsets must not cost 110 B each unbounded);
  * - `highest` is O(1) and an insert is O(log n) plus the segments it replaces.
@@ -14,6 +15,16 @@ import { ProtocolError } from "./errors.ts";
 
 /** Bookkeeping charged per held segment (view object, array slots), counted in `cost`. */
 export const ENTRY_COST = 128;
+
+/**
+ * `view`, or a copy of it when keeping it would pin a receive buffer over twice its size while the
+ * buffers already pinned (`pinned`) reach `limit`. Below the limit nothing is copied: in normal traffic a
+ * held fragment shares its read with a few others, and copying them would cost throughput.
+ */
+export function unpinned(view: Uint8Array, pinned: number, limit: number): Uint8Array {
+  const size = view.buffer.byteLength;
+  return pinned + size > limit && size > 2 * view.length + 64 ? view.slice() : view;
+}
 
 export class ReorderBuffer {
   /** Next contiguous offset expected. */
@@ -27,8 +38,13 @@ export class ReorderBuffer {
   private offs: number[] = [];
   private views: Uint8Array[] = [];
   private head = 0;
+  /** Bytes of the receive buffers the held views keep alive (a buffer shared by several counts for each). */
+  pinned = 0;
 
-  constructor(readonly maxSegments = Number.MAX_SAFE_INTEGER) {}
+  constructor(
+    readonly maxSegments = Number.MAX_SAFE_INTEGER,
+    readonly pinLimit = Number.MAX_SAFE_INTEGER,
+  ) {}
 
   get segments(): number {
     return this.offs.length - this.head;
@@ -68,6 +84,7 @@ export class ReorderBuffer {
       const v = this.views[this.head]!;
       this.pop();
       this.bytes -= v.length;
+      this.pinned -= v.buffer.byteLength;
       const end = off + v.length;
       if (end <= this.next) {
         this.duplicateBytes += v.length;
@@ -131,7 +148,11 @@ export class ReorderBuffer {
     // Segments we cover entirely are replaced; one we reach into trims our end.
     let k = lo;
     let covered = 0;
-    while (k < offs.length && offs[k]! + views[k]!.length <= end) covered += views[k++]!.length;
+    let unpin = 0;
+    for (; k < offs.length && offs[k]! + views[k]!.length <= end; k++) {
+      covered += views[k]!.length;
+      unpin += views[k]!.buffer.byteLength;
+    }
     if (k < offs.length && offs[k]! < end) {
       this.duplicateBytes += end - offs[k]!;
       end = offs[k]!;
@@ -142,8 +163,8 @@ export class ReorderBuffer {
     if (removed === 0 && this.segments >= this.maxSegments) {
       throw new ProtocolError("EREORDER", `peer left more than ${this.maxSegments} out-of-order segments in the window`);
     }
-    // Keep a few bytes of a big receive buffer without pinning all of it.
-    if (view.buffer.byteLength > 2 * view.length + 64) view = view.slice();
+    view = unpinned(view, this.pinned - unpin, this.pinLimit);
+    this.pinned += view.buffer.byteLength - unpin;
     if (removed === 1) {
       offs[lo] = offset;
       views[lo] = view;

@@ -180,6 +180,11 @@ export class Sender {
   }
 
   /** Timer: repeat an unacknowledged FIN after `retryMs`. */
+  /** Work for the session's fast tick: unacknowledged data, a FIN not yet acked, a drain owed. */
+  get pending(): boolean {
+    return this.send.bytes > 0 || (this.finOffset !== null && !this.finAcked) || this.needDrain;
+  }
+
   tick(now: number, retryMs: number): void {
     if (this.finOffset !== null && !this.finAcked && now - this.finSentAt > retryMs) this.sendFin();
     // Room may have come back from the memory budget (other sessions freed theirs).

@@ -6,41 +6,23 @@
  */
 import type { FrameSink } from "./decoder.ts";
 import { PeerAbortError, ProtocolError, SessionError } from "./errors.ts";
-import { AbortCode, encodeAbort, encodePing, FrameType } from "./frame.ts";
+import { AbortCode, encodeAbort } from "./frame.ts";
 import { hex } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
-import { Receiver } from "./receiver.ts";
+import type { Receiver } from "./receiver.ts";
 import type { ReorderBuffer } from "./reorder-buffer.ts";
 import type { SendBuffer } from "./send-buffer.ts";
-import { Sender } from "./sender.ts";
-import { PONG_BURST, Subflow, type SubflowOwner } from "./subflow.ts";
-import { doubtfulSubflows, failedSubflows } from "./liveness.ts";
+import type { Sender } from "./sender.ts";
+import { Subflow, type SubflowOwner } from "./subflow.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
+import type { SessionEvents, SessionState } from "./session-events.ts";
+import { abortLater, checkPaths, controlPath, doubtPath, pathsBusy, receiveHalf, sendHalf } from "./session-health.ts";
+import { AckRounds, finRetryMs, SubflowSink } from "./session-sink.ts";
+import { SessionTimer } from "./session-timer.ts";
 
-export interface SessionEvents {
-  /** In-order bytes from the peer. Return false to pause delivery until `resume()`. */
-  data(view: Uint8Array): boolean;
-  /** The peer finished sending (its FIN, after all its data). */
-  end(): void;
-  /** write()/writeFrame() may be called again after returning false. */
-  drain(): void;
-  /** The session is over: `err` undefined = both directions closed and acknowledged. */
-  closed(err?: Error): void;
-  /**
-   * A frame given to writeFrame() was acknowledged: nothing refers to its memory any more, the producer
-   * may reuse it. Called in the order the frames were written.
-   */
-  release?(frame: Uint8Array): void;
-  subflowUp?(sub: Subflow): void;
-  subflowDown?(sub: Subflow, err?: Error): void;
-  /** A subflow was put in doubt: `resent` bytes it had in flight went out again on other paths. */
-  subflowDoubt?(sub: Subflow, resent: number): void;
-}
+export type { SessionEvents, SessionState } from "./session-events.ts";
 
-export type SessionState = "open" | "closing" | "closed";
-
-const TICK_MS = 10;
 /** A tick this late means our own event loop was blocked: ACKs may be waiting unread, doubt nobody. */
 const LATE_TICK_MS = 50;
 
@@ -56,10 +38,9 @@ export class Session implements SubflowOwner {
   private noPathSince: number;
   private lastTickAt: number;
   private order: Subflow[] = [];
-  private timer: ReturnType<typeof setInterval> | null;
+  private readonly timer: SessionTimer;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
-  /** An ACK round is queued for the next event-loop turn (ackSoon). */
-  private ackQueued = false;
+  private readonly acks: AckRounds;
 
   constructor(
     readonly id: Uint8Array,
@@ -73,37 +54,23 @@ export class Session implements SubflowOwner {
     this.startedAt = opts.now();
     this.noPathSince = this.startedAt;
     this.lastTickAt = this.startedAt;
-    this.tx = new Sender(opts, {
-      open: () => this.state === "open",
-      subflows: () => this.subflows,
-      order: () => this.order,
-      drain: () => events.drain(),
-      release: (frame) => events.release?.(frame),
-    });
-    this.rx = new Receiver<Subflow>(opts.recvWindow, {
-      deliver: (v) => events.data(v),
-      ended: () => {
-        events.end();
-        this.checkDone();
-      },
-      best: () => this.controlPath(),
-      all: () => this.subflows,
-      received: (s) => (s.reported = s.dataReceived),
-      control: (frame, s, droppable) => s.sendControl(frame, droppable),
-      now: opts.now,
-    }, opts.budget);
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    const halves = { open: () => this.state === "open", subflows: this.subflows, order: () => this.order, done: () => this.checkDone(), best: () => this.controlPath() };
+    this.tx = sendHalf(opts, halves, events);
+    this.rx = receiveHalf(opts, halves, events);
+    this.acks = new AckRounds(this.subflows, this.rx, () => this.state === "open");
+    this.timer = new SessionTimer(
+      { busy: () => this.busy(), tick: (now, hb, dead) => this.tick(now, hb, dead) },
+      opts.heartbeatMs,
+      opts.deadAfterMs,
+      opts.now,
+    );
   }
 
   // ---------------------------------------------------------------- application side
 
-  /** True while the send buffer has room. */
-  get writable(): boolean {
-    return this.tx.writable;
-  }
-
   /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
   write(bytes: Uint8Array): boolean {
+    this.timer.wake();
     return this.tx.write(bytes);
   }
 
@@ -112,12 +79,15 @@ export class Session implements SubflowOwner {
    * until it is acknowledged (then `release(frame)`); it may be sent more than once.
    */
   writeFrame(frame: Uint8Array): boolean {
+    this.timer.wake();
     return this.tx.writeFrame(frame);
   }
 
   /** No more data from us: send FIN after everything written. */
   end(): void {
-    if (this.state === "open") this.tx.end();
+    if (this.state !== "open") return;
+    this.timer.wake();
+    this.tx.end();
   }
 
   /** Every unacknowledged byte (stats, tests). */
@@ -153,6 +123,11 @@ export class Session implements SubflowOwner {
     return this.rx.advertised;
   }
 
+  /** Nothing pending: the timer runs at the slow, idle cadence (session-timer.ts). */
+  get idle(): boolean {
+    return this.timer.idle;
+  }
+
   /** Bytes queued by us plus bytes received in order: moves whenever data moves (idle detection). */
   get bytesMoved(): number {
     return this.tx.send.nxt + this.rx.reorder.next;
@@ -160,9 +135,6 @@ export class Session implements SubflowOwner {
 
   get sendFinished(): boolean {
     return this.tx.finAcked;
-  }
-  get receiveFinished(): boolean {
-    return this.rx.finDelivered;
   }
 
   stats(): SessionStats {
@@ -237,81 +209,28 @@ export class Session implements SubflowOwner {
     this.tx.pump();
   }
 
-  // ---------------------------------------------------------------- frames from the peer
-
-  onData(sub: Subflow, offset: number, payload: Uint8Array): void {
-    if (this.state !== "open") return;
-    sub.dataReceived += payload.length;
-    try {
-      this.rx.onData(sub, offset, payload);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      return this.violation(err);
-    }
-    this.ackSoon();
+  /** ACKs on the next event-loop turn for what arrived in this one (session-sink.ts AckRounds). */
+  ackSoon(): void {
+    this.acks.soon();
   }
 
-  /**
-   * Acknowledge on the next event-loop turn what arrived in this one (one ACK per subflow that carried
-   * data, however many frames came): a small write is acknowledged within microseconds, not on the tick,
-   * and the peer frees its buffer and in-flight quota at once. Bulk data already gets one per ackEvery.
-   */
-  private ackSoon(): void {
-    if (this.ackQueued) return;
-    this.ackQueued = true;
-    setImmediate(this.ackRound);
-  }
-
-  private readonly ackRound = (): void => {
-    this.ackQueued = false;
-    if (this.state === "open") this.ackSubflows();
-  };
-
-  /** Every subflow that carried data since its last ACK gets one (keeps the peer's in-flight exact). */
-  private ackSubflows(): void {
-    for (const s of this.subflows) if (s.state === "up" && s.dataReceived !== s.reported) this.rx.ack(s);
-  }
-
-  onAck(sub: Subflow, ack: number, limit: number, flags: number, subflowReceived: number): void {
-    if (this.state !== "open") return;
-    const doubted = sub.doubt;
-    try {
-      sub.peerReport(subflowReceived);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      return this.violation(err);
-    }
-    if (doubted && !sub.doubt) this.tx.recall(sub);
-    try {
-      this.tx.onAck(ack, limit, flags);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      return this.violation(err);
-    }
-    this.checkDone();
-  }
-
-  onFin(finalOffset: number): void {
-    if (this.state !== "open") return;
-    try {
-      this.rx.onFin(finalOffset);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      this.violation(err);
-    }
-  }
-
-  onAbort(code: number, reason: string): void {
-    if (this.state === "closed") return;
-    this.finish(new PeerAbortError(code, reason));
+  /** Something became pending (received data): the timer goes back to the fast cadence. */
+  wake(): void {
+    this.timer.wake();
   }
 
   /**
    * The peer broke a session-level rule (window, FIN, ack beyond data): the stream cannot be trusted any
    * more on any subflow, so the whole session ends with ABORT(PROTOCOL).
    */
-  private violation(err: ProtocolError): void {
+  violation(err: ProtocolError): void {
     this.abort(AbortCode.PROTOCOL, err.message, err);
+  }
+
+  /** The peer sent ABORT. */
+  peerAborted(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    this.finish(new PeerAbortError(code, reason));
   }
 
   /** An exception from the application's callbacks or the engine itself: end the session, not a subflow. */
@@ -321,24 +240,12 @@ export class Session implements SubflowOwner {
 
   // ---------------------------------------------------------------- internals
 
-  /**
-   * Where ACKs go when no subflow is implied: the fastest of those that heard from the peer within the
-   * last heartbeat and a half (a silently dead path stops hearing anything long before it is declared
-   * dead), else the one that heard most recently.
-   */
   private controlPath(): Subflow | undefined {
-    const now = this.opts.now();
-    const fresh = 1.5 * this.opts.heartbeatMs;
-    let freshest: Subflow | undefined;
-    for (const s of this.order) {
-      if (s.state !== "up") continue;
-      if (now - s.lastReceiveAt <= fresh) return s;
-      if (!freshest || s.lastReceiveAt > freshest.lastReceiveAt) freshest = s;
-    }
-    return freshest;
+    return controlPath(this.order, this.opts.now(), this.opts.heartbeatMs);
   }
 
-  private checkDone(): void {
+  /** Both directions finished and acknowledged: close the pipes, linger, finish. */
+  checkDone(): void {
     if (this.state !== "open" || !this.tx.finAcked || !this.rx.finDelivered) return;
     this.state = "closing";
     for (const s of this.subflows) s.close();
@@ -346,30 +253,19 @@ export class Session implements SubflowOwner {
     if (this.subflows.length === 0) this.finish();
   }
 
-  private tick(): void {
-    const now = this.opts.now();
+  /** Work the fast tick is for: data in flight on any path (liveness), an ack owed, a FIN or a drain pending. */
+  private busy(): boolean {
+    if (this.state !== "open") return false;
+    return this.tx.pending || this.rx.ackDue || pathsBusy(this.subflows);
+  }
+
+  private tick(now: number, heartbeatMs: number, deadAfterMs: number): void {
     if (this.state !== "open") return;
-    let resort = false;
-    for (const s of this.subflows) {
-      if (s.state !== "up") continue;
-      s.pongCredit = PONG_BURST;
-      s.updateRate(now);
-      if (now - s.lastPingAt >= this.opts.heartbeatMs) {
-        s.ping(now);
-        resort = true;
-      }
-    }
     const late = now - this.lastTickAt > LATE_TICK_MS;
     this.lastTickAt = now;
-    if (!late) {
-      const d = doubtfulSubflows(this.subflows, now);
-      for (const s of d.probe) s.ping(now);
-      for (const s of d.doubt) this.doubt(s, now);
-    }
-    for (const f of failedSubflows(this.subflows, now, this.opts.deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
-    if (resort) this.order = pickOrder(this.subflows);
-    this.rx.tick(now, this.opts.heartbeatMs);
-    this.ackSubflows();
+    if (checkPaths(this.subflows, now, heartbeatMs, deadAfterMs, late, this.doubt)) this.order = pickOrder(this.subflows);
+    this.rx.tick(now, heartbeatMs);
+    this.acks.now();
     this.tx.tick(now, finRetryMs(this.controlPath()));
     // A listener's session that never got a byte from its client waits less: a client that opens and
     // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
@@ -379,77 +275,25 @@ export class Session implements SubflowOwner {
     }
   }
 
-  /** Resend what `s` has in flight on the other paths and probe it; it stays up (liveness.ts). */
-  private doubt(s: Subflow, now: number): void {
-    s.doubt = true;
-    const resent = this.tx.penalize(s);
-    if (resent < 0) {
-      s.doubt = false;
-      return;
-    }
-    s.ping(now);
-    this.events.subflowDoubt?.(s, resent);
-  }
+  private readonly doubt = (s: Subflow, now: number): void => doubtPath(s, now, this.tx, this.events);
 
   private finish(err?: Error, hard = true): void {
     if (this.state === "closed") return;
     this.state = "closed";
     this.error = err;
-    if (this.timer) clearInterval(this.timer);
+    this.timer.stop();
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    this.timer = null;
     const subs = [...this.subflows];
     for (const s of subs) {
       if (err && hard) s.abort(err);
       else s.close();
     }
-    // After an ABORT the peer has lingerMs to close its pipes; one that keeps them open (and keeps
-    // sending) loses them then.
-    if (err && !hard && subs.length > 0) {
-      const t = setTimeout(() => {
-        for (const s of subs) s.abort(err);
-      }, this.opts.lingerMs);
-      (t as { unref?: () => void }).unref?.();
-    }
+    if (err && !hard) abortLater(subs, err, this.opts.lingerMs);
     this.subflows.length = 0;
     this.order = [];
     this.rx.dispose();
     this.tx.dispose();
     this.events.closed(err);
-  }
-}
-
-
-function finRetryMs(s: Subflow | undefined): number {
-  return s ? s.rtt.timeout(200, 1000) : 1000;
-}
-
-/** Routes one subflow's decoded frames to the session (one object per subflow, none per frame). */
-class SubflowSink implements FrameSink {
-  constructor(
-    private readonly session: Session,
-    private readonly sub: Subflow,
-  ) {}
-  onData(offset: number, payload: Uint8Array): void {
-    this.session.onData(this.sub, offset, payload);
-  }
-  onAck(ack: number, limit: number, flags: number, subflowReceived: number): void {
-    this.session.onAck(this.sub, ack, limit, flags, subflowReceived);
-  }
-  onFin(finalOffset: number): void {
-    this.session.onFin(finalOffset);
-  }
-  onPing(token: number): void {
-    const sub = this.sub;
-    if (sub.pongCredit <= 0 || !sub.takesControl) return;
-    sub.pongCredit--;
-    sub.sendControl(encodePing(FrameType.PONG, token), true);
-  }
-  onPong(token: number): void {
-    this.sub.pong(token, this.session.opts.now());
-  }
-  onAbort(code: number, reason: string): void {
-    this.session.onAbort(code, reason);
   }
 }
 

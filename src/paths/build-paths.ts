@@ -34,10 +34,16 @@ export async function buildPaths(plan: PathPlan, registry: TransportRegistry, to
   const paths: PathSpec[] = [];
   const add = async (url: URL, backup: boolean) => {
     const transport = registry.get(url.protocol); // unknown scheme → ConfigError before anything opens
-    const bindSources = plan.autoDetect && transport.bindsLocalAddress === true && sources.length > 1;
-    if (bindSources) routes ??= ipRoutes() ?? subnetRoutes(sources);
+    // Through an explicit proxy the routes and addresses that matter are the proxy's, not the endpoint's.
+    const direct = typeof topts.proxy !== "string";
+    const bindSources = direct && plan.autoDetect && transport.bindsLocalAddress === true && sources.length > 1;
+    if (bindSources && routes === undefined) {
+      const kernel = ipRoutes();
+      if (kernel === null) plan.note?.("routes: no iproute2 here (or not Linux): guessed from the local subnets");
+      routes = kernel ?? subnetRoutes(sources);
+    }
     const choice = await chooseDials(url.hostname, {
-      perFamily: transport.dialsAddress === true && typeof topts.proxy !== "string",
+      perFamily: direct && transport.dialsAddress === true,
       bindSources,
       sources,
       routes: routes ?? subnetRoutes(sources),

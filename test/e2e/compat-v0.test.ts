@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { killAll, pseudoRandom, sha256, spawnCli, startListener } from "../helpers/cli.ts";
 import { type EchoServer, startEchoServer } from "../helpers/echo.ts";
 import { feed, freePort, goPeerSkipReason, spawnGo, waitListening } from "../helpers/bondcat-go.ts";
+import type { Cli } from "../helpers/cli.ts";
 
 const MiB = 1 << 20;
 const skip = goPeerSkipReason !== null;
@@ -88,6 +89,20 @@ describe.skipIf(skip)("wire v0 with the original bondcat", () => {
     expect(l.proc.exitCode).toBeNull();
   }, 60_000);
 
+  test("-b both ways: our -b dialer against a Go -b listener, a Go -b dialer against our -l -b --compat v0", async () => {
+    const { go, port } = await goListener();
+    const c = spawnCli(["--compat", "v0", "-b", "--duration", "3s", "-a", "-x", "2", `127.0.0.1:${port}`]);
+    await c.expectExit(0);
+    // (Whether the Go -b listener sends zeros back varies from run to run: only our direction is checked.)
+    expect(c.stderr).toMatch(/benchmark done after .*TX [1-9][\d.]* [MG]iB/);
+    await go.kill();
+    const { cli: l, port: p2 } = await startListener(["-b", "--compat", "v0"]);
+    const g = spawnGo(["-a", "-b", `127.0.0.1:${p2}`], { stdin: "pipe" });
+    await l.waitForStderr(/RX +[1-9][\d.]* [MG]iB\/s/, 10_000);
+    await g.kill();
+    await l.expectExit(0);
+  }, 30_000);
+
   test("without --compat v0 our listener refuses the Go dialer with a hint naming the flag", async () => {
     const { cli: l, port } = await startListener([], { stdin: "pipe" });
     const go = spawnGo(["-a", `127.0.0.1:${port}`], { stdin: "pipe" });
@@ -117,4 +132,87 @@ describe.skipIf(skip)("wire v0 with the original bondcat", () => {
     expect(c.stderr).toMatch(/did not answer the handshake within 10000 ms; .*--compat v0/);
     expect(hintAt).toBeLessThan(exitAt - 4000); // the hint comes well before the timeout
   }, 30_000);
+});
+
+/** Why `ss -K` cannot kill a socket here (root and the kernel's SOCK_DESTROY are needed), or null. */
+function killSkipReason(): string | null {
+  if (goPeerSkipReason) return goPeerSkipReason;
+  if (process.getuid?.() !== 0) return "killing a subflow with ss -K needs root";
+  if (Bun.spawnSync(["ss", "-V"]).exitCode !== 0) return "ss (iproute2) is missing";
+  return null;
+}
+const killSkip = killSkipReason();
+if (killSkip) console.warn(`skipping the v0 subflow-kill tests: ${killSkip}`);
+
+/** Established TCP connections to/from 127.0.0.1:`port` as [local port, remote port]. */
+function connections(port: number): [number, number][] {
+  const out = Bun.spawnSync(["ss", "-Htn", "state", "established", `( sport = :${port} or dport = :${port} )`]).stdout.toString();
+  return out.trim().split("\n").filter(Boolean).map((l) => {
+    const f = l.trim().split(/\s+/);
+    const portOf = (a: string): number => Number(a.slice(a.lastIndexOf(":") + 1));
+    return [portOf(f[2]!), portOf(f[3]!)];
+  });
+}
+
+/** Feed `data` at about `bytesPerSec`, calling `midway` once half of it is written. */
+async function feedPaced(cli: Cli, data: Uint8Array, bytesPerSec: number, midway: () => void, holdMs: number): Promise<void> {
+  const piece = 256 * 1024;
+  for (let i = 0; i < data.length; i += piece) {
+    await cli.write(data.subarray(i, i + piece));
+    if (i < data.length / 2 && i + piece >= data.length / 2) midway();
+    await Bun.sleep((piece / bytesPerSec) * 1000);
+  }
+  if (holdMs > 0) await Bun.sleep(holdMs);
+  await cli.endInput();
+}
+
+function ssKill(local: number, remote: number): void {
+  Bun.spawnSync(["ss", "-K", `( sport = :${local} and dport = :${remote} )`]);
+}
+
+describe.skipIf(killSkip !== null)("wire v0: one subflow killed with ss -K during a transfer", () => {
+  const data = () => pseudoRandom(24 * MiB, 31);
+
+  test("ours → Go listener: our end of a subflow killed mid-transfer; everything arrives", async () => {
+    const d = data();
+    const port = freePort();
+    const go = spawnGo(["-v", "-a", "-l", "-p", String(port)], { stdin: "pipe" });
+    await waitListening(port);
+    const c = spawnCli(["--compat", "v0", "-v", "-a", "-x", "3", `127.0.0.1:${port}`], { stdin: "pipe" });
+    let killed = 0;
+    await feedPaced(c, d, 16 * MiB, () => {
+      const ours = connections(port).filter(([, r]) => r === port);
+      if (ours[0]) {
+        ssKill(ours[0][0], port);
+        killed++;
+      }
+    }, 0);
+    await c.expectExit(0);
+    await go.expectExit(0);
+    expect(killed).toBe(1);
+    expect(await go.stdoutSha256()).toBe(sha256(d));
+    expect(c.stderr).toMatch(/subflow down/);
+    console.log(`[ss -K, ours → Go] ours: ${c.stderr.split("\n").filter((l) => /down|up: .*#1/.test(l)).join(" | ")}`);
+    console.log(`[ss -K, ours → Go] Go: ${go.stderr.split("\n").filter((l) => /rror|close|Took|subflow|EOF|reset/i.test(l) && !/  at /.test(l)).slice(0, 6).join(" | ")}`);
+  }, 60_000);
+
+  test("Go dialer → ours: our end of one of its subflows killed mid-transfer; everything arrives", async () => {
+    const d = data();
+    const { cli: l, port } = await startListener(["--compat", "v0", "-v"]);
+    const go = spawnGo(["-v", "-a", "-x", "3", `127.0.0.1:${port}`], { stdin: "pipe" });
+    let killed = 0;
+    await feedPaced(go, d, 16 * MiB, () => {
+      const ours = connections(port).filter(([lp]) => lp === port);
+      if (ours[0]) {
+        ssKill(port, ours[0][1]);
+        killed++;
+      }
+    }, 2000);
+    await go.expectExit(0);
+    await l.expectExit(0);
+    expect(killed).toBe(1);
+    expect(await l.stdoutSha256()).toBe(sha256(d));
+    console.log(`[ss -K, Go → ours] ours: ${l.stderr.split("\n").filter((l) => /down|dropped|rejected/.test(l)).join(" | ") || "(nothing logged)"}`);
+    console.log(`[ss -K, Go → ours] Go: ${go.stderr.split("\n").filter((x) => /rror|close|retransmit|subflow|EOF|reset/i.test(x) && !/  at /.test(x)).slice(0, 6).join(" | ")}`);
+  }, 60_000);
 });

@@ -9,18 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, BUN, killAll, pseudoRandom, sha256, spawnCli, startListener } from "../helpers/cli.ts";
 import { startEchoServer } from "../helpers/echo.ts";
+import { freePort } from "../../bench/lib.ts";
 
 afterEach(killAll);
 
 const hasScript = Bun.spawnSync(["sh", "-c", "command -v script"]).exitCode === 0;
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-
-async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const p = s.port;
-  s.stop(true);
-  return p;
-}
 
 describe("stdio ends as netcat users expect", () => {
   test.skipIf(!hasScript)("README's first example, listener typed in a terminal (script): both exit 0 within 3 s of the last byte", async () => {

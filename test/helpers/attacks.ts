@@ -171,6 +171,11 @@ export async function runAttack(name: AttackName, t: Target, pid: number, timeou
   let note: string;
   try {
     note = await Promise.race([ATTACKS[name](t), Bun.sleep(timeoutMs).then(() => `gave up after ${timeoutMs} ms`)]);
+    // The listener may still be working through what the attacker sent: wait for a few fresh pongs
+    // (or give up), so a stall after the attacker left counts too.
+    const n = probe.samples.length;
+    const until = performance.now() + timeoutMs;
+    while (probe.samples.length < n + 3 && !probe.lost && performance.now() < until) await Bun.sleep(20);
     await Bun.sleep(300);
   } finally {
     clearInterval(sampler);

@@ -44,7 +44,10 @@ ${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInt
 `;
 }
 
-/** HAProxy in front of ws:// relays: HTTP mode, consistent hash on the Bondcat-Session header. */
+/**
+ * HAProxy in front of ws:// relays: HTTP mode, consistent hash on the Bondcat-Session header, PROXY v2
+ * to the relays (run with --proxy-protocol) so they see the client, not HAProxy.
+ */
 export function haproxyWs(f: Front & { tls?: string }): string {
   return `global
     maxconn 4000
@@ -64,7 +67,7 @@ backend relays
     balance hdr(Bondcat-Session)
     hash-type consistent
     option httpchk GET /healthz
-${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInter}`).join("\n")}
+${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInter} send-proxy-v2 check-send-proxy`).join("\n")}
 `;
 }
 
@@ -106,28 +109,43 @@ export function freePort(): number {
   return port;
 }
 
-async function accepting(p: Proc, port: number, what: string): Promise<Proc> {
+async function accepting(p: Proc, port: number): Promise<boolean> {
   for (let i = 0; i < 300; i++) {
     const ok = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } }).then((s) => (s.end(), true), () => false);
-    if (ok) return p;
+    if (ok) return true;
     if (p.proc.exitCode !== null) break;
     await Bun.sleep(50);
   }
   p.kill();
-  throw new Error(`${what} did not start:\n${p.log()}`);
+  return false;
 }
 
-/** Run haproxy in the foreground with `config` (written to dir); resolves once `port` accepts. */
-export async function startHaproxy(dir: string, config: string, port: number): Promise<Proc> {
+/** Start a balancer on a free loopback port (another if that one was taken meanwhile); resolves once it accepts. */
+async function onFreePort(what: string, run: (port: number) => Proc): Promise<{ proc: Proc; port: number }> {
+  let log = "";
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = freePort();
+    const proc = run(port);
+    if (await accepting(proc, port)) return { proc, port };
+    log = proc.log();
+  }
+  throw new Error(`${what} did not start:\n${log}`);
+}
+
+/** Run haproxy in the foreground with `config(bind)` (written to dir). */
+export function startHaproxy(dir: string, config: (bind: string) => string): Promise<{ proc: Proc; port: number }> {
   const file = join(dir, "haproxy.cfg");
-  writeFileSync(file, config);
-  return accepting(start([binPath("haproxy"), "-db", "-f", file], { cwd: dir }), port, "haproxy");
+  return onFreePort("haproxy", (port) => {
+    writeFileSync(file, config(`127.0.0.1:${port}`));
+    return start([binPath("haproxy"), "-db", "-f", file], { cwd: dir });
+  });
 }
 
-/** Run nginx (no daemon, one worker) with `server` inside an http block; resolves once `port` accepts. */
-export async function startNginx(dir: string, server: string, port: number): Promise<Proc> {
+/** Run nginx (no daemon, one worker) with `server(listen)` inside an http block. */
+export function startNginx(dir: string, server: (listen: string) => string): Promise<{ proc: Proc; port: number }> {
   const file = join(dir, "nginx.conf");
-  writeFileSync(file, `worker_processes 1;
+  return onFreePort("nginx", (port) => {
+    writeFileSync(file, `worker_processes 1;
 master_process off;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -137,8 +155,9 @@ http {
   access_log ${dir}/access.log;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-${server}
+${server(`127.0.0.1:${port}`)}
 }
 `);
-  return accepting(start([binPath("nginx"), "-p", dir, "-c", file], { cwd: dir }), port, "nginx");
+    return start([binPath("nginx"), "-p", dir, "-c", file], { cwd: dir });
+  });
 }

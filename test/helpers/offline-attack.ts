@@ -62,6 +62,11 @@ const legacyServerProof = (key: Uint8Array, hello: Uint8Array, reply: Uint8Array
 const legacyClientProof = (key: Uint8Array, hello: Uint8Array, reply: Uint8Array): Uint8Array => hmac(key, utf8("client"), hello, reply);
 const eq = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && timingSafeEqual(a, b);
 
+/** The PROOF a pre-CPace client sent (for benches that drive an old listener). */
+export function legacyProof(hello: Uint8Array, reply: Uint8Array, secret = ""): Uint8Array {
+  return legacyClientProof(legacyAuthKey(secret), hello, reply);
+}
+
 function legacyReply(hello: Uint8Array, secret: string): Uint8Array {
   const h = decodeHello(hello);
   const reply = new Uint8Array(104);

@@ -47,7 +47,8 @@ async function planOf(endpoints: string[], o: BondOptions) {
   const { paths, options } = await planConnect(endpoints, o);
   return {
     paths: paths.map((p) => ({ label: p.label, backup: p.backup })),
-    session: options.session,
+    // The budget is one object per process (the CLI makes its own for --max-memory): compare its cap.
+    session: { ...options.session, budget: options.session.budget.cap },
     transport: options.transport,
     dialTimeoutMs: options.dialTimeoutMs,
     multiplier: options.multiplier,

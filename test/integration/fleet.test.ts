@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateSelfSigned } from "../../transports/self-signed.ts";
-import { freePort, haproxyTcp, haproxyWs, nginxWs, startHaproxy, startNginx } from "../helpers/balancers.ts";
+import { haproxyTcp, haproxyWs, nginxWs, startHaproxy, startNginx } from "../helpers/balancers.ts";
 import { expectAllTogether, sendAll, startClients, startRelays, removeWorkdirs, workdir } from "../helpers/fleet.ts";
 import { missing, stopAll } from "../helpers/procs.ts";
 
@@ -46,13 +46,12 @@ describe.skipIf(noHaproxy !== null)("HAProxy", () => {
   test("tcp: stick table on the session id, PROXY v2 to the relays (they log the real client)", async () => {
     const dir = workdir();
     const fleet = await startRelays(3, "tcp://127.0.0.1:0", ["--proxy-protocol"]);
-    const port = freePort();
-    await startHaproxy(dir, haproxyTcp({ bind: `127.0.0.1:${port}`, relays: fleet.addrs, checkInter: "500ms" }), port);
+    const { port } = await startHaproxy(dir, (bind) => haproxyTcp({ bind, relays: fleet.addrs, checkInter: "500ms" }));
     const clients = await run(`tcp://127.0.0.1:${port}`, fleet);
     // The relays saw the clients' own addresses (PROXY v2), not HAProxy's outgoing connections.
     const relayRemotes = fleet.procs.flatMap((p) => [...p.log().matchAll(/subflow from (\S+) up/g)].map((m) => m[1]));
     const clientLocals = clients.flatMap((c) => [...c.cli.stderr.matchAll(/subflow up: .*\((\S+) → /g)].map((m) => m[1]));
-    expect(relayRemotes.length).toBe(SESSIONS * SUBFLOWS);
+    expect(relayRemotes.length).toBeGreaterThanOrEqual(SESSIONS * SUBFLOWS);
     expect(relayRemotes.sort()).toEqual(clientLocals.sort());
   }, 120_000);
 
@@ -60,16 +59,14 @@ describe.skipIf(noHaproxy !== null)("HAProxy", () => {
     const dir = workdir();
     const { both, fingerprint } = certFiles(dir);
     const fleet = await startRelays(3, "tcp://127.0.0.1:0", ["--proxy-protocol"]);
-    const port = freePort();
-    await startHaproxy(dir, haproxyTcp({ bind: `127.0.0.1:${port}`, tls: both, proxyV1: true, relays: fleet.addrs, checkInter: "500ms" }), port);
+    const { port } = await startHaproxy(dir, (bind) => haproxyTcp({ bind, tls: both, proxyV1: true, relays: fleet.addrs, checkInter: "500ms" }));
     await run(`tls://127.0.0.1:${port}`, fleet, ["--pin", fingerprint]);
   }, 120_000);
 
-  test("ws: HTTP mode, balance hdr(Bondcat-Session), health check GET /healthz", async () => {
+  test("ws: HTTP mode, balance hdr(Bondcat-Session), health check GET /healthz, PROXY v2 to the relays", async () => {
     const dir = workdir();
-    const fleet = await startRelays(3, "ws://127.0.0.1:0/bond");
-    const port = freePort();
-    await startHaproxy(dir, haproxyWs({ bind: `127.0.0.1:${port}`, relays: fleet.addrs, checkInter: "500ms" }), port);
+    const fleet = await startRelays(3, "ws://127.0.0.1:0/bond", ["--proxy-protocol"]);
+    const { port } = await startHaproxy(dir, (bind) => haproxyWs({ bind, relays: fleet.addrs, checkInter: "500ms" }));
     await run(`ws://127.0.0.1:${port}/bond`, fleet);
   }, 120_000);
 });
@@ -80,9 +77,7 @@ describe.skipIf(noNginx !== null)("nginx", () => {
       const dir = workdir();
       const tls = secure ? certFiles(dir) : undefined;
       const fleet = await startRelays(3, "ws://127.0.0.1:0/bond");
-      const port = freePort();
-      const server = nginxWs({ listen: `127.0.0.1:${port}`, relays: fleet.addrs, path: "/bond", ...(tls ? { tls } : {}) });
-      await startNginx(dir, server, port);
+      const { port } = await startNginx(dir, (listen) => nginxWs({ listen, relays: fleet.addrs, path: "/bond", ...(tls ? { tls } : {}) }));
       await run(`${secure ? "wss" : "ws"}://127.0.0.1:${port}/bond`, fleet, tls ? ["--pin", tls.fingerprint] : []);
     }, 120_000);
   }

@@ -17,6 +17,7 @@ describe("SOCKS5 client bytes", () => {
   test("CONNECT requests: IPv4, IPv6, a name", () => {
     expect([...socksConnectRequest("198.18.0.2", 9000)]).toEqual([5, 1, 0, 1, 198, 18, 0, 2, 0x23, 0x28]);
     expect([...socksConnectRequest("fdbc:1::2", 443)]).toEqual([5, 1, 0, 4, 0xfd, 0xbc, 0, 1, ...Array(11).fill(0), 2, 1, 0xbb]);
+    expect([...socksConnectRequest("::ffff:198.18.0.2", 1)]).toEqual([5, 1, 0, 4, ...Array(10).fill(0), 0xff, 0xff, 198, 18, 0, 2, 0, 1]);
     expect([...socksConnectRequest("bond.test", 80)]).toEqual([5, 1, 0, 3, 9, ...new TextEncoder().encode("bond.test"), 0, 80]);
   });
 

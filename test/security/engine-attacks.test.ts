@@ -25,8 +25,13 @@ const WINDOW = 8 * MiB;
  */
 const SETTLED_BOUND = WINDOW + 32 * MiB;
 const PEAK_BOUND = SETTLED_BOUND + 32 * MiB;
-/** A loose bound on a pong's wait (the machine is shared; the stall figures are in bench/hostile.ts). */
-const PONG_BOUND_MS = 2000;
+/**
+ * A loose bound on a pong's wait, counted until the listener answered again after the attack: the CI
+ * machine has 2 cores shared by the listener, the attacker and often much else (load averages of 30–50
+ * were seen), so only a real stall fails it — before issue 7 the FIN row blocked the listener for over
+ * 45 s. The stall figures are in bench/hostile.ts.
+ */
+const PONG_BOUND_MS = 5000;
 
 let dir: string;
 let input: string;

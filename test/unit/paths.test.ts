@@ -150,6 +150,12 @@ describe("buildPaths", () => {
     ]);
   });
 
+  test("through an explicit proxy: no fan-out (the proxy's route is what counts)", async () => {
+    const plan = { endpoints: [new URL("tcp://198.18.5.5:9000")], multiplier: 1, autoDetect: true, dialTimeoutMs: 1000, sources: two4, routes: subnetRoutes(two4) };
+    expect((await buildPaths(plan, registry, { proxy: "socks5://127.0.0.1:1080" })).map((p) => p.label)).toEqual(["tcp://198.18.5.5:9000"]);
+    expect(await buildPaths(plan, registry, { proxy: null })).toHaveLength(2);
+  });
+
   test("-a (no auto-detect) and backups", async () => {
     const paths = await buildPaths(
       {

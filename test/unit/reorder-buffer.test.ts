@@ -204,15 +204,25 @@ describe("ReorderBuffer", () => {
     expect(rb.cost).toBe(rb.bytes + rb.segments * ENTRY_COST);
   });
 
-  test("a few bytes held out of a large receive buffer are copied, not pinned", () => {
-    const rb = new ReorderBuffer();
-    const read = new Uint8Array(64 * 1024);
-    read[100] = 7;
-    rb.offer(10, read.subarray(100, 101));
+  test("past the pin limit, a few bytes held out of a large receive buffer are copied, not pinned", () => {
+    const rb = new ReorderBuffer(1000, 100 * 1024);
+    const reads = [0, 1, 2].map(() => new Uint8Array(64 * 1024));
+    reads[1]![100] = 7;
+    rb.offer(10, reads[0]!.subarray(0, 1)); // under the limit: kept as a view
+    expect(rb.pinned).toBe(64 * 1024);
+    rb.offer(20, reads[1]!.subarray(100, 101)); // would pin 128 KiB: copied
+    expect(rb.pinned).toBe(64 * 1024 + 1);
+    rb.offer(30, reads[2]!.subarray(0, 40_000)); // most of its buffer: kept whatever the limit
+    expect(rb.pinned).toBe(128 * 1024 + 1);
     rb.offer(0, new Uint8Array(10));
+    expect(rb.drain()!.buffer).toBe(reads[0]!.buffer);
+    rb.offer(11, new Uint8Array(9));
     const v = rb.drain()!;
     expect(v[0]).toBe(7);
     expect(v.buffer.byteLength).toBe(1);
+    rb.offer(21, new Uint8Array(9));
+    expect(rb.drain()!.buffer).toBe(reads[2]!.buffer);
+    expect(rb.pinned).toBe(0);
   });
 
   test("highest stays cheap with many held segments (FIN checks)", () => {

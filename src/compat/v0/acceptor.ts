@@ -98,6 +98,7 @@ export class V0Acceptor {
     const session = new Session(cid, unusableKey(), "server", this.opts, {
       ...events,
       closed: (err) => {
+        conn.dispose();
         this.sessions.delete(id);
         admission.sessionClosed(addr);
         events.closed(err);

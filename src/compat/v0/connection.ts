@@ -150,8 +150,12 @@ export class V0Connection {
       this.log.debug(`v0 ${this.label}: frame ${seq} dropped unacknowledged (receive ring full: ${this.ring.size} frames, ${this.ringBytes} bytes; next due ${this.expect})`);
       return false;
     }
+    if (seq !== this.expect && this.opts.budget.exhausted) {
+      this.log.debug(`v0 ${this.label}: frame ${seq} dropped unacknowledged (the process memory budget is used up)`);
+      return false;
+    }
     this.ring.set(seq, { fragments, len });
-    this.ringBytes += len;
+    this.hold(len);
     return true;
   }
 
@@ -190,7 +194,7 @@ export class V0Connection {
     if (!port) return;
     for (let f = this.ring.get(this.expect); f && this.delivered + f.len <= this.engineLimit; f = this.ring.get(this.expect)) {
       this.ring.delete(this.expect);
-      this.ringBytes -= f.len;
+      this.hold(-f.len);
       port.injectData(this.delivered, f.fragments, f.len);
       this.delivered += f.len;
       this.expect++;
@@ -198,8 +202,7 @@ export class V0Connection {
     if (this.ourFin !== null && this.cumAck === this.ourFin && !this.finAckSent) port.inject(this.ackFrame(port));
     if (this.receiveEnding && !this.peerFinSent && !this.ring.has(this.expect)) {
       if (this.ring.size > 0) this.log.warn(`v0 ${this.label}: ${this.ring.size} frame(s) received past a gap were not delivered (the connection ended)`);
-      this.ring.clear();
-      this.ringBytes = 0;
+      this.dispose();
       this.peerFinSent = true;
       port.inject(encodeFin(this.delivered));
     }
@@ -210,6 +213,18 @@ export class V0Connection {
       const lost = this.sentEnd - this.cumAck;
       port.inject(encodeAbort(AbortCode.NORMAL, `the v0 peer closed the connection${lost > 0 ? ` (${lost} bytes we sent were not acknowledged)` : ""}`));
     }
+  }
+
+  /** Ring bytes count against the process-wide memory budget, as the engine's buffers do. */
+  private hold(delta: number): void {
+    this.ringBytes += delta;
+    this.opts.budget.charge(delta);
+  }
+
+  /** The session is over (or its receive side is): drop what the ring still holds. */
+  dispose(): void {
+    this.ring.clear();
+    this.hold(-this.ringBytes);
   }
 
   private port(): V0Port | undefined {

@@ -78,7 +78,13 @@ export async function openV0Session(pipe: Pipe, opts: SessionOptions, events: Se
     p.write(encodeLead(null));
     const cid = await answer(p, null, opts.handshakeMs);
     const conn = new V0Connection(cid, opts, log);
-    const session = new Session(cid, unusableKey(), "client", opts, events);
+    const session = new Session(cid, unusableKey(), "client", opts, {
+      ...events,
+      closed: (err) => {
+        conn.dispose();
+        events.closed(err);
+      },
+    });
     connections.set(session, conn);
     addV0Subflow(session, conn, p, true, label);
     return session;
