@@ -3,11 +3,13 @@
  * (and, with required client certificates, after the client's certificate verified).
  */
 import type { TCPSocketListener } from "bun";
-import { ConfigError, TransportError } from "../src/contract/errors.ts";
-import { fdPressure, GuardedServer, noteAccept } from "./fd-guard.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import type { Peer, ProxyFront } from "./proxy-front.ts";
+import { noteAccept } from "./fd-guard.ts";
+import { serveGuarded } from "./guarded-listen.ts";
 import { ProxyHeaderSink } from "./proxy-accept.ts";
 import { hostPort } from "./socket-dial.ts";
-import { type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo, toTransportError } from "./socket-pipe.ts";
+import { addrOf, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo } from "./socket-pipe.ts";
 import { type ServerTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe } from "../src/contract/transport.ts";
 import { formatAddr } from "../src/contract/address.ts";
@@ -79,13 +81,14 @@ export async function listenSocket(
   const hostname = host || "0.0.0.0";
   const where = `${transport} listen ${formatAddr(hostname, port)}`;
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
-  if (opts.proxyProtocol && tls) {
-    throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (let the balancer terminate TLS)`);
-  }
+  // --proxy-protocol with TLS: the handshake must start after the header, so a front reads it
+  // (proxy-front.ts) and this listener moves to loopback behind it.
+  let front: ProxyFront | null = null;
   const tlsPending: TlsPending = { count: 0, max: opts.maxPending ?? 1024, ms: opts.handshakeMs ?? 10_000 };
-  const hand = (socket: SinkSocket, held: Uint8Array[], peer?: { remote: string; balancer: string }): void => {
+  const hand = (socket: SinkSocket, held: Uint8Array[], header?: Peer): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
     info.acceptedAt = acceptedAt.get(socket) ?? performance.now();
+    const peer = header ?? front?.peerOf(info.remote);
     if (peer !== undefined) {
       info.details = { ...info.details, balancer: peer.balancer };
       info.remote = peer.remote; // what logs, per-source limits and stats read
@@ -106,37 +109,25 @@ export async function listenSocket(
       noteAccept();
       acceptedAt.set(sock, performance.now());
       if (tls && tlsPending.count >= tlsPending.max) {
-        opts.rejected?.(formatAddr(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `${tlsPending.count} TLS handshakes pending (--max-handshakes)`));
+        opts.rejected?.(addrOf(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `${tlsPending.count} TLS handshakes pending (--max-handshakes)`));
         sock.terminate();
       } else if (tls) sock.data = new AcceptTlsSink(sock, tls, tlsPending, hand);
-      else if (opts.proxyProtocol) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
+      else if (opts.proxyProtocol && !tls) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
       else hand(sock, []);
     },
   };
-  let boundPort = port;
+  const behindFront = opts.proxyProtocol === true && tls !== null;
+  let boundPort = behindFront ? 0 : port;
   const start = (): TCPSocketListener<SocketSink> => {
+    const at = behindFront ? "127.0.0.1" : hostname;
     const s = tls
-      ? Bun.listen<SocketSink>({ hostname, port: boundPort, allowHalfOpen: true, socket, tls: tls.options })
-      : Bun.listen<SocketSink>({ hostname, port: boundPort, allowHalfOpen: true, socket });
+      ? Bun.listen<SocketSink>({ hostname: at, port: boundPort, allowHalfOpen: true, socket, tls: tls.options })
+      : Bun.listen<SocketSink>({ hostname: at, port: boundPort, allowHalfOpen: true, socket });
     boundPort = s.port; // a re-listen after descriptor pressure takes the same port
     return s;
   };
-  let guard: GuardedServer<TCPSocketListener<SocketSink>>;
-  try {
-    guard = new GuardedServer(start, (s) => s.stop(false), (n, max) => opts.rejected?.(where, fdPressure(n, max)));
-  } catch (err) {
-    throw toTransportError(err, "ELISTEN", where);
-  }
-  const bound = new URL(`${url.protocol}//${formatAddr(hostname, boundPort)}`);
-  let closed = false;
-  const close = (): Promise<void> => {
-    if (!closed) {
-      closed = true;
-      opts.signal?.removeEventListener("abort", close);
-      guard.close(); // stop accepting; pipes already accepted live on
-    }
-    return Promise.resolve();
-  };
-  opts.signal?.addEventListener("abort", close, { once: true });
-  return { url: bound, port: boundPort, notes: tls ? tls.notes : [], close };
+  const served = serveGuarded(start, (s) => s.stop(false), () => boundPort, opts, where, behindFront ? { hostname, port } : null);
+  front = served.front;
+  const bound = new URL(`${url.protocol}//${formatAddr(hostname, served.port)}`);
+  return { url: bound, port: served.port, notes: tls ? tls.notes : [], close: served.close };
 }

@@ -9,10 +9,11 @@
  * `idleTimeout: 0`: the engine's heartbeats decide liveness, not the server.
  */
 import type { Server, ServerWebSocket } from "bun";
-import { ConfigError, TransportError } from "../src/contract/errors.ts";
-import { fdPressure, GuardedServer, noteAccept } from "./fd-guard.ts";
-import { toTransportError } from "./socket-pipe.ts";
+import { TransportError } from "../src/contract/errors.ts";
+import { noteAccept } from "./fd-guard.ts";
+import { serveGuarded } from "./guarded-listen.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
+import type { ProxyFront } from "./proxy-front.ts";
 import { serverTls } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
 import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
@@ -73,15 +74,14 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
   const path = url.pathname === "" ? "/" : url.pathname;
   const where = `${transport} listen ${formatAddr(hostname, port)}${path}`;
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
-  if (opts.proxyProtocol) {
-    throw new ConfigError("EPROXYPROTOCOL", `${where}: --proxy-protocol needs a tcp:// listener (behind an HTTP balancer, X-Forwarded-For names the client)`);
-  }
   const tls = secure ? serverTls(opts, [host], where) : null;
   let localAddr = formatAddr(hostname, port);
-  let boundPort = port;
+  // --proxy-protocol: Bun.serve listens on loopback behind a front that reads the header (proxy-front.ts).
+  let front: ProxyFront | null = null;
+  let boundPort = opts.proxyProtocol ? 0 : port;
   const start = (): Server<SocketData> => {
     const srv = Bun.serve<SocketData>({
-      hostname,
+      hostname: opts.proxyProtocol ? "127.0.0.1" : hostname,
       port: boundPort,
       ...(tls ? { tls: tls.options } : {}),
       // HTTP (before the upgrade): a request that stalls this long is dropped (seconds, Bun's unit).
@@ -102,6 +102,11 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
         const sid = req.headers.get(SESSION_HEADER);
         if (sid !== null && SESSION_ID_RE.test(sid)) details.session = sid;
         const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details, acceptedAt: performance.now() };
+        const peer = front?.peerOf(info.remote);
+        if (peer) {
+          details.balancer = peer.balancer;
+          info.remote = peer.remote; // what logs, per-source limits and stats read
+        }
         if (srv.upgrade(req, { data: { pipe: null, info } })) return undefined;
         return new Response("upgrade failed\n", { status: 400 });
       },
@@ -129,23 +134,9 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
     boundPort = srv.port ?? boundPort; // a re-listen after descriptor pressure takes the same port
     return srv;
   };
-  let guard: GuardedServer<Server<SocketData>>;
-  try {
-    guard = new GuardedServer(start, (srv) => void srv.stop(false), (n, max) => opts.rejected?.(where, fdPressure(n, max)));
-  } catch (err) {
-    throw toTransportError(err, "ELISTEN", where);
-  }
-  localAddr = formatAddr(hostname, boundPort);
+  const served = serveGuarded(start, (srv) => void srv.stop(false), () => boundPort, opts, where, opts.proxyProtocol ? { hostname, port } : null);
+  front = served.front;
+  localAddr = formatAddr(hostname, served.port);
   const bound = new URL(`${url.protocol}//${localAddr}${path === "/" ? "" : path}`);
-  let closed = false;
-  const close = (): Promise<void> => {
-    if (!closed) {
-      closed = true;
-      opts.signal?.removeEventListener("abort", close);
-      guard.close(); // stop accepting; WebSockets already open live on
-    }
-    return Promise.resolve();
-  };
-  opts.signal?.addEventListener("abort", close, { once: true });
-  return { url: bound, port: boundPort, notes: tls ? tls.notes : [], close };
+  return { url: bound, port: served.port, notes: tls ? tls.notes : [], close: served.close };
 }

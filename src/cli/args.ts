@@ -213,11 +213,7 @@ function buildConfig(f: Flags, positionals: readonly string[], env: Record<strin
   if (stats !== undefined) config.stats = stats;
   if (family !== undefined) config.family = family;
   if (proxyOcc !== undefined) config.proxy = parseProxy(proxyOcc.spelling, proxyOcc.value ?? "");
-  if (f.bool("proxy-protocol")) {
-    const other = listen.find((u) => u.protocol !== "tcp:");
-    if (other) bad("ECONFLICT", `${f.spelling("proxy-protocol")} applies to tcp:// listeners only, not ${other.protocol}// (DEPLOY.md)`);
-    config.proxyProtocol = true;
-  }
+  if (f.bool("proxy-protocol")) config.proxyProtocol = true;
   const hsOcc = f.last("handshake-timeout");
   const limits: Config["limits"] = {
     maxSessions: f.int("max-sessions", LIMITS.maxSessions),

@@ -53,7 +53,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "keep-open", short: "k", kind: "bool", group: "mode",
     description: "listen mode: keep accepting sessions after one ends" },
   { name: "proxy-protocol", kind: "bool", group: "mode",
-    description: "listen: connections start with a PROXY v1/v2 header (a balancer's send-proxy); tcp:// only" },
+    description: "listen: every connection starts with a PROXY v1/v2 header (a balancer's send-proxy)" },
   { name: "max-sessions", kind: "value", valueHint: "N", group: "mode", defaultText: "1024",
     description: "listen: sessions open at once; more OPENs are refused (REFUSED, logged)" },
   { name: "max-sessions-per-addr", kind: "value", valueHint: "N", group: "mode", defaultText: "256",

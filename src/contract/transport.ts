@@ -39,7 +39,7 @@ export interface TransportOptions {
    * Listen: every connection starts with a PROXY protocol v1/v2 header (a load balancer's
    * send-proxy / send-proxy-v2); the pipe's `info.remote` is the client it names. Never by default:
    * without a balancer in front, anyone could claim any address. Transports that cannot honour it
-   * throw ConfigError from listen().
+   * throw ConfigError from listen() (the built-in ones all honour it).
    */
   proxyProtocol?: boolean;
 }

@@ -44,7 +44,10 @@ ${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInt
 `;
 }
 
-/** HAProxy in front of ws:// relays: HTTP mode, consistent hash on the Bondcat-Session header. */
+/**
+ * HAProxy in front of ws:// relays: HTTP mode, consistent hash on the Bondcat-Session header, PROXY v2
+ * to the relays (run with --proxy-protocol) so they see the client, not HAProxy.
+ */
 export function haproxyWs(f: Front & { tls?: string }): string {
   return `global
     maxconn 4000
@@ -64,7 +67,7 @@ backend relays
     balance hdr(Bondcat-Session)
     hash-type consistent
     option httpchk GET /healthz
-${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInter}`).join("\n")}
+${f.relays.map((r, i) => `    server relay${i + 1} ${r} check inter ${f.checkInter} send-proxy-v2 check-send-proxy`).join("\n")}
 `;
 }
 

@@ -18,7 +18,7 @@ const noHaproxy = missing("haproxy");
 describe.skipIf(noHaproxy !== null)("HAProxy in front of a fleet", () => {
   test("health checks (check inter 500ms, 10 s): tcp relays log them at debug only, ws relays not at all", async () => {
     const tcp = await startRelays(3, "tcp://127.0.0.1:0", ["--proxy-protocol"]);
-    const ws = await startRelays(3, "ws://127.0.0.1:0/bond", [], true);
+    const ws = await startRelays(3, "ws://127.0.0.1:0/bond", ["--proxy-protocol"], true);
     await startHaproxy(workdir(), (bind) => haproxyTcp({ bind, relays: tcp.addrs, checkInter: "500ms" }));
     await startHaproxy(workdir(), (bind) => haproxyWs({ bind, relays: ws.addrs, checkInter: "500ms" }));
     await Bun.sleep(10_000);

@@ -63,9 +63,9 @@ describe.skipIf(noHaproxy !== null)("HAProxy", () => {
     await run(`tls://127.0.0.1:${port}`, fleet, ["--pin", fingerprint]);
   }, 120_000);
 
-  test("ws: HTTP mode, balance hdr(Bondcat-Session), health check GET /healthz", async () => {
+  test("ws: HTTP mode, balance hdr(Bondcat-Session), health check GET /healthz, PROXY v2 to the relays", async () => {
     const dir = workdir();
-    const fleet = await startRelays(3, "ws://127.0.0.1:0/bond");
+    const fleet = await startRelays(3, "ws://127.0.0.1:0/bond", ["--proxy-protocol"]);
     const { port } = await startHaproxy(dir, (bind) => haproxyWs({ bind, relays: fleet.addrs, checkInter: "500ms" }));
     await run(`ws://127.0.0.1:${port}/bond`, fleet);
   }, 120_000);

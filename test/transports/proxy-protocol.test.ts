@@ -10,6 +10,9 @@ import type { Pipe } from "../../src/contract/pipe.ts";
 import { tcpTransport } from "../../transports/tcp.ts";
 import { wsTransport } from "../../transports/ws.ts";
 import { ProxyHeaderSink } from "../../transports/proxy-accept.ts";
+import { tlsTransport } from "../../transports/tls.ts";
+import net from "node:net";
+import tls from "node:tls";
 import type { SinkSocket } from "../../transports/socket-pipe.ts";
 import { Recorder } from "../helpers/pipe-recorder.ts";
 
@@ -87,8 +90,7 @@ describe("tcp listener with proxyProtocol", () => {
     expect(errs.length).toBe(2);
   });
 
-  test("refused where it cannot work: ws/tls listeners, connect mode", async () => {
-    expect(wsTransport().listen(new URL("ws://127.0.0.1:0/b"), { proxyProtocol: true }, () => {})).rejects.toBeInstanceOf(ConfigError);
+  test("configuration: a listen-mode flag, refused in connect mode", () => {
     const err = (argv: string[]) => {
       try {
         parseArgs(argv, {});
@@ -97,9 +99,75 @@ describe("tcp listener with proxyProtocol", () => {
       }
       throw new Error("accepted");
     };
-    expect(err(["-l", "--proxy-protocol", "--listen", "ws://127.0.0.1:0/b"]).message).toContain("tcp:// listeners only");
     expect(err(["--proxy-protocol", "127.0.0.1:9"]).code).toBe("ECONFLICT");
-    const ok = parseArgs(["-l", "--proxy-protocol", "-p", "0"], {});
+    const ok = parseArgs(["-l", "--proxy-protocol", "--listen", "ws://127.0.0.1:0/b", "--listen", "tls://127.0.0.1:0"], {});
     expect(ok.kind === "run" && ok.config.proxyProtocol).toBe(true);
   });
+});
+
+/** Connect, send `header`, then hand the socket to `speak` (node:net, so node:tls can run over it). */
+function withHeader(port: number, header: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1", () => {
+      s.write(header);
+      resolve(s);
+    });
+    s.on("error", reject);
+    cleanups.push(() => s.destroy());
+  });
+}
+
+describe("ws, wss and tls listeners with proxyProtocol (behind a front that reads the header)", () => {
+  const header = "PROXY TCP4 198.18.0.9 198.18.0.1 40001 443\r\n";
+
+  test("ws and wss: the upgraded pipe's remote is the client, the balancer kept in details", async () => {
+    for (const scheme of ["ws", "wss"] as const) {
+      const pipes: Pipe[] = [];
+      const l = await wsTransport().listen(new URL(`${scheme}://127.0.0.1:0/b`), { proxyProtocol: true }, (p) => {
+        pipes.push(p);
+        cleanups.push(() => p.abort());
+      });
+      cleanups.push(() => l.close());
+      const raw = await withHeader(l.port, header);
+      const s = scheme === "wss" ? tls.connect({ socket: raw, rejectUnauthorized: false }) : raw;
+      cleanups.push(() => s.destroy());
+      let reply = "";
+      s.on("data", (d: Buffer) => (reply += d.toString("latin1")));
+      s.write("GET /b HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      await until(() => pipes.length === 1 && reply.includes("\r\n\r\n"));
+      expect(reply).toStartWith("HTTP/1.1 101");
+      expect(pipes[0]!.info.remote).toBe("198.18.0.9:40001");
+      expect(pipes[0]!.info.details?.balancer).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(l.url.port).toBe(String(l.port));
+    }
+  });
+
+  test("tls: the TLS handshake runs after the header; the pipe's remote is the client", async () => {
+    const pipes: Array<{ pipe: Pipe; rec: Recorder }> = [];
+    const l = await tlsTransport().listen(new URL("tls://127.0.0.1:0"), { proxyProtocol: true }, (pipe) => {
+      const rec = new Recorder();
+      pipe.attach(rec);
+      pipes.push({ pipe, rec });
+      cleanups.push(() => pipe.abort());
+    });
+    cleanups.push(() => l.close());
+    const raw = await withHeader(l.port, header);
+    const s = tls.connect({ socket: raw, rejectUnauthorized: false }, () => s.write("hello"));
+    cleanups.push(() => s.destroy());
+    await until(() => pipes.length === 1 && pipes[0]!.rec.bytes === 5);
+    expect(pipes[0]!.pipe.info.remote).toBe("198.18.0.9:40001");
+    expect(pipes[0]!.rec.text()).toBe("hello");
+  });
+
+  test("a malformed header on a ws listener: dropped and reported, nothing reaches the server", async () => {
+    const rejected: Error[] = [];
+    const pipes: Pipe[] = [];
+    const l = await wsTransport().listen(new URL("ws://127.0.0.1:0/b"), { proxyProtocol: true, rejected: (_r, e) => rejected.push(e) }, (p) => pipes.push(p));
+    cleanups.push(() => l.close());
+    await send(l.port, "GET /healthz HTTP/1.0\r\n\r\n");
+    await until(() => rejected.length === 1);
+    expect((rejected[0] as TransportError).code).toBe("EPROXYHEADER");
+    expect(pipes.length).toBe(0);
+  });
+
 });
