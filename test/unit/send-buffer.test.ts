@@ -188,3 +188,22 @@ describe("SendBuffer", () => {
     expect(sb.hasPending).toBe(false);
   });
 });
+
+describe("SendBuffer: doubt", () => {
+  test("frames queued by a doubt and not resent yet go back to their subflow when it leaves doubt", () => {
+    const b = new SendBuffer<string>();
+    const frames = [0, 1, 2, 3].map(() => b.push(new Uint8Array(16 + 10), 10));
+    for (let i = 0; i < 4; i++) b.next(Infinity)!.sentOn = i % 2 === 0 ? "a" : "b";
+    expect(b.reinjectFrom("a", false)).toBe(20);
+    expect(b.reinjectFrom("b", true)).toBe(20);
+    expect(b.urgentPending).toBe(true); // b's frames came from a death
+    const first = b.next(Infinity)!;
+    expect(first.offset).toBe(0);
+    first.sentOn = "c"; // resent
+    expect(b.recall("a")).toBe(10); // offset 20 was not resent yet: back in flight on "a"
+    expect(frames[2]!.sentOn).toBe("a");
+    expect(frames[2]!.queued).toBe(false);
+    expect(b.reinjectPending).toBe(2); // b's frames (urgent) stay queued
+    expect(b.urgentPending).toBe(true);
+  });
+});
