@@ -5,13 +5,13 @@
  * of links, kernel MPTCP (python3 IPPROTO_MPTCP sockets, `ip mptcp endpoint`); the share of bytes a
  * backup path carries without a cut; rsync over ssh over bondcat with and without a cut. Needs root.
  *
- *   bun bench/failover.ts [--runs 3] [--size 160M] [--rate 200mbit] [--cut-at 1.5] [--cases cut,dup,backup,rsync]
+ *   bun bench/failover.ts [--runs 3] [--size 160M] [--rate 200mbit] [--cut-at 1.5] [--cases cut,dup,backup,delay,rsync]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { networkSkipReason, Topology } from "../test/helpers/netns.ts";
+import { delaySkipReason, type LinkSpec, networkSkipReason, Topology } from "../test/helpers/netns.ts";
 import { BUN, CLI, ROOT } from "./lib.ts";
 import { rsyncRun } from "../test/helpers/rsync-over-bondcat.ts";
 
@@ -21,7 +21,7 @@ const runs = Number(opt("--runs", "3"));
 const sizeMB = Number.parseInt(opt("--size", "160M"), 10);
 const rate = opt("--rate", "200mbit");
 const cutAt = Number(opt("--cut-at", "1.5")) * 1000;
-const cases = opt("--cases", "cut,dup,backup,rsync").split(",");
+const cases = opt("--cases", "cut,dup,backup,delay,rsync").split(",");
 const METER = join(ROOT, "bench", "gap-meter.py");
 
 const skip = networkSkipReason();
@@ -88,8 +88,8 @@ function setupMptcp(t: Topology, backup: boolean): boolean {
 }
 
 /** A fresh pair of links per run, so no state (cut rules, MPTCP endpoints) leaks between runs. */
-async function onLinks<T>(f: (t: Topology) => Promise<T>): Promise<T> {
-  const t = new Topology([{ rate }, { rate }]);
+async function onLinks<T>(f: (t: Topology) => Promise<T>, specs: LinkSpec[] = [{ rate }, { rate }]): Promise<T> {
+  const t = new Topology(specs);
   try {
     return await f(t);
   } finally {
@@ -116,6 +116,19 @@ try {
       console.log(`cut run ${i + 1}: bondcat ${b.at(-1)} s, MPTCP ${m.at(-1)} s`);
     }
     rows.push(`| silent cut of link 0 of 2 × ${rate} at ${cutAt / 1000} s | ${b.join(" / ")} | ${m.join(" / ")} |`);
+  }
+  if (cases.includes("delay")) {
+    const why = delaySkipReason();
+    if (why) console.error(`no delay case: ${why}`);
+    const specs: LinkSpec[] = [{ rate: "100mbit", delayMs: 5 }, { rate: "100mbit", delayMs: 40 }];
+    const b: string[] = [];
+    const m: string[] = [];
+    for (let i = 0; !why && i < runs; i++) {
+      b.push(fmt(await onLinks((t) => bondcat(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], input, 0), specs)));
+      m.push(fmt(await onLinks((t) => (setupMptcp(t, false) ? mptcp(t, input, 0) : Promise.reject(new Error("no MPTCP"))), specs)));
+      console.log(`delay run ${i + 1}: bondcat ${b.at(-1)} s, MPTCP ${m.at(-1)} s`);
+    }
+    if (!why) rows.push(`| cut of the fast link of 100 Mbit/s @ 5 ms + 100 Mbit/s @ 40 ms one-way, at ${cutAt / 1000} s | ${b.join(" / ")} | ${m.join(" / ")} |`);
   }
   if (cases.includes("dup")) {
     const d: string[] = [];

@@ -84,7 +84,8 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
       hostname: opts.proxyProtocol ? "127.0.0.1" : hostname,
       port: boundPort,
       ...(tls ? { tls: tls.options } : {}),
-      // HTTP (before the upgrade): a request that stalls this long is dropped (seconds, Bun's unit).
+      // HTTP before the upgrade: Bun's idle timeout (seconds), set to the handshake deadline. Bun 1.4.5 did
+      // not enforce it on a silent or half-sent request (docs/SECURITY.md, "Known gap").
       idleTimeout: Math.min(255, Math.max(1, Math.ceil((opts.handshakeMs ?? 10_000) / 1000))),
       fetch(req, srv) {
         noteAccept();

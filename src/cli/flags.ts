@@ -63,7 +63,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "max-handshakes-per-addr", kind: "value", valueHint: "N", group: "mode", defaultText: "256",
     description: "listen: connections in their handshake from one source address" },
   { name: "handshake-timeout", kind: "value", valueHint: "DURATION", group: "mode", defaultText: "10s",
-    description: "listen: a connection must finish its handshake (TLS/WS included) this long after accept" },
+    description: "listen: a connection must finish its handshake (TLS included) this long after accept" },
   { name: "relay", kind: "value", valueHint: "HOST:PORT", group: "mode",
     description: "connect the session to a TCP socket instead of stdin/stdout" },
   { name: "exec", short: "e", kind: "value", valueHint: "'CMD ARGS'", group: "mode",

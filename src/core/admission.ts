@@ -6,7 +6,7 @@
  */
 
 export interface AcceptLimits {
-  /** A pipe must finish its handshake this long after the transport accepted it (TLS/WS included). */
+  /** A pipe must finish its handshake this long after the transport accepted it (TLS included; WS: from the upgrade request). */
   handshakeMs: number;
   /** Pipes in their handshake at once, all sources together / from one source address. */
   maxPending: number;

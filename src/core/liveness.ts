@@ -26,6 +26,8 @@ export const STALL_FLOOR_MS = 300;
 
 /** Margin over the fastest path's round trips before bytes without progress are resent elsewhere. */
 export const DOUBT_FLOOR_MS = 60;
+/** At most this much more patience for a busy path whose own smoothed RTT is long (loss recovery). */
+export const DOUBT_SLACK_MS = 25;
 /** A path's round trip while nothing has been measured yet (the first PONG comes one round trip in). */
 export const UNKNOWN_RTT_MS = 200;
 
@@ -40,14 +42,16 @@ export interface DoubtSubflow extends LiveSubflow {
 /**
  * How long bytes may go without progress on `s` before they are resent elsewhere. A busy path reports
  * progress every ack tick (10 ms) however long its queue, so silence beyond two round trips of the
- * fastest path (its minimum: propagation, not our own queueing) plus a margin is suspicious; the first
- * report after idle takes a whole loaded round trip of this path itself, so then two of its smoothed ones.
+ * fastest path (its minimum: propagation, not our own queueing) plus a margin is suspicious — up to
+ * DOUBT_SLACK_MS more while its own smoothed RTT is long (a loaded path recovering a lost segment stalls
+ * for about that, and resending then costs duplicates and gains little). The first report after idle
+ * takes a whole loaded round trip of this path itself, so then two of its smoothed ones.
  */
 export function doubtAfterMs(s: DoubtSubflow, fastestRtt: number): number {
   const fastest = Number.isFinite(fastestRtt) ? fastestRtt : UNKNOWN_RTT_MS;
   const base = 2 * fastest + DOUBT_FLOOR_MS;
-  if (!s.awaitingFirst) return base;
   const own = s.rtt.samples > 0 ? s.rtt.srtt : UNKNOWN_RTT_MS;
+  if (!s.awaitingFirst) return Math.max(base, Math.min(2 * own, base + DOUBT_SLACK_MS));
   return Math.max(base, 2 * own + DOUBT_FLOOR_MS);
 }
 

@@ -16,6 +16,8 @@ export interface Segment<S> {
   readonly owned: boolean;
   /** A private copy of an owned frame, sent instead of it on every resend (see Sender.transmit). */
   copy?: Uint8Array;
+  /** Queued (not yet resent) because this subflow, which still carries it, went into doubt. */
+  doubtOn?: S | null;
 }
 
 export class SendBuffer<S> {
@@ -29,8 +31,8 @@ export class SendBuffer<S> {
   /** Frames to resend, in offset order, consumed from `rqHead`. */
   private reinjectQ: Segment<S>[] = [];
   private rqHead = 0;
-  /** Queued frames below this offset came from a dead subflow: urgent (sent past the quota). */
-  private urgentEnd = 0;
+  /** Queued frames that came from a dead subflow (sent first and past the quota). */
+  private urgent = 0;
 
   /** Unacknowledged bytes held (sent or not). */
   get bytes(): number {
@@ -41,9 +43,9 @@ export class SendBuffer<S> {
     return this.reinjectQ.length - this.rqHead;
   }
 
-  /** The next frame to resend came from a subflow that died (not one merely in doubt). */
+  /** A frame from a subflow that died (not one merely in doubt) waits to be resent. */
   get urgentPending(): boolean {
-    return this.rqHead < this.reinjectQ.length && this.reinjectQ[this.rqHead]!.offset < this.urgentEnd;
+    return this.urgent > 0;
   }
 
   push(frame: Uint8Array, payloadLength: number, owned = false): Segment<S> {
@@ -66,6 +68,8 @@ export class SendBuffer<S> {
     while (this.rqHead < this.reinjectQ.length) {
       const seg = this.reinjectQ[this.rqHead++]!;
       seg.queued = false;
+      if (seg.doubtOn) seg.doubtOn = null;
+      else this.urgent--;
       if (this.rqHead === this.reinjectQ.length) {
         this.reinjectQ = [];
         this.rqHead = 0;
@@ -129,23 +133,39 @@ export class SendBuffer<S> {
         seg.sentOn = null;
         if (seg.queued || seg.end <= this.una) continue;
         seg.queued = true;
+        if (!urgent) seg.doubtOn = sub;
+        else this.urgent++;
         found.push(seg);
         bytes += seg.end - seg.offset;
       }
     }
-    if (found.length > 0) {
-      this.merge(found);
-      if (urgent) this.urgentEnd = Math.max(this.urgentEnd, found[found.length - 1]!.end);
-    }
+    if (found.length > 0) this.merge(found);
     return bytes;
   }
 
-  /** Queue one frame for resending (opportunistic retransmission). Returns bytes queued. */
-  queue(seg: Segment<S>): number {
-    if (seg.queued || seg.end <= this.una) return 0;
-    seg.queued = true;
-    this.merge([seg]);
-    return seg.end - seg.offset;
+  /**
+   * `sub` left doubt (the peer reported progress on it): the frames its doubt queued and that were not
+   * resent yet are in flight on it again, not resent. Returns the bytes taken back.
+   */
+  recall(sub: S): number {
+    let bytes = 0;
+    const keep: Segment<S>[] = [];
+    for (let i = this.rqHead; i < this.reinjectQ.length; i++) {
+      const seg = this.reinjectQ[i]!;
+      if (seg.doubtOn !== sub) {
+        keep.push(seg);
+        continue;
+      }
+      seg.queued = false;
+      seg.doubtOn = null;
+      seg.sentOn = sub;
+      bytes += seg.end - seg.offset;
+    }
+    if (bytes > 0) {
+      this.reinjectQ = keep;
+      this.rqHead = 0;
+    }
+    return bytes;
   }
 
   /** Merge frames (in offset order) into the queue, keeping it in offset order: O(n + m). */
@@ -173,10 +193,5 @@ export class SendBuffer<S> {
       else hi = mid;
     }
     return lo < segs.length ? segs[lo]! : null;
-  }
-
-  /** The oldest unacked frame that was sent, if any. */
-  oldestSent(): Segment<S> | null {
-    return this.head < this.unsent ? this.segs[this.head]! : null;
   }
 }

@@ -165,6 +165,11 @@ export class Sender {
     return n;
   }
 
+  /** A subflow left doubt: what it still carries and was not resent yet stays its own (SendBuffer.recall). */
+  recall(sub: Subflow): void {
+    this.send.recall(sub);
+  }
+
   /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
   sendFin(): void {
     const subs = this.host.subflows();

@@ -44,8 +44,10 @@ export class SubflowSink implements FrameSink {
   onAck(ack: number, limit: number, flags: number, subflowReceived: number): void {
     const s = this.session;
     if (s.state !== "open") return;
+    const doubted = this.sub.doubt;
     try {
       this.sub.peerReport(subflowReceived);
+      if (doubted && !this.sub.doubt) s.tx.recall(this.sub); // it delivers again: what it carries stays its own
       s.tx.onAck(ack, limit, flags);
     } catch (err) {
       return this.broke(err);

@@ -5,6 +5,7 @@
  */
 import { FrameDecoder, type FrameSink } from "./decoder.ts";
 import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
+import { HandshakeReader } from "./handshake-reader.ts";
 import { encodePing, FrameType } from "./frame.ts";
 import { LEAD_SIZE } from "./handshake.ts";
 import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
@@ -25,16 +26,7 @@ export type SubflowState = "handshake" | "up" | "closing" | "closed";
 
 let nextId = 1;
 
-/**
- * Bytes a peer may send beyond the handshake message being read before it is authenticated. Until our
- * last handshake message is out a legitimate peer sends nothing more than the message we wait for.
- */
-export const PREAUTH_SLACK = 4096;
-/**
- * After our last handshake message (allowEarlyData): the peer's proof may be followed at once by the
- * data its initial window allows, plus frame headers and control frames.
- */
-export const EARLY_DATA = (1 << 20) + 64 * 1024;
+export { EARLY_DATA, PREAUTH_SLACK } from "./handshake-reader.ts";
 /** Pongs a subflow sends per session tick (10 ms) at most. */
 export const PONG_BURST = 8;
 /** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
@@ -83,14 +75,7 @@ export class Subflow implements PipeHandler {
 
   private owner: SubflowOwner | null = null;
   private decoder: FrameDecoder | null = null;
-  // handshake phase
-  private hsChunks: Uint8Array[] = [];
-  private hsBytes = 0;
-  private hsEnded = false;
-  private hsWant = 0;
-  private hsWaiter: ((b: Uint8Array) => void) | null = null;
-  private hsFail: ((e: Error) => void) | null = null;
-  private hsSlack = PREAUTH_SLACK;
+  private readonly hs = new HandshakeReader();
   // frames phase: queue limits (see bind)
   private controlHighWater = Number.MAX_SAFE_INTEGER;
   private maxQueue = Number.MAX_SAFE_INTEGER;
@@ -120,22 +105,7 @@ export class Subflow implements PipeHandler {
   /** Handshake phase: resolve with exactly `n` bytes. */
   readExact(n: number, timeoutMs: number): Promise<Uint8Array> {
     if (this.state !== "handshake") return Promise.reject(new HandshakeError("ESTATE", "handshake is over"));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.hsWaiter = null;
-        reject(new HandshakeError("ETIMEDOUT", `handshake timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.hsWant = n;
-      this.hsWaiter = (b) => {
-        clearTimeout(timer);
-        resolve(b);
-      };
-      this.hsFail = (e) => {
-        clearTimeout(timer);
-        reject(e);
-      };
-      this.tryHandshakeRead();
-    });
+    return this.hs.read(n, timeoutMs);
   }
 
   write(bytes: Uint8Array): void {
@@ -144,7 +114,7 @@ export class Subflow implements PipeHandler {
 
   /** Our last handshake message is out: the peer may now follow its proof with data at once. */
   allowEarlyData(): void {
-    this.hsSlack = EARLY_DATA;
+    this.hs.allowEarlyData();
   }
 
   /**
@@ -159,10 +129,7 @@ export class Subflow implements PipeHandler {
     this.decoder = new FrameDecoder(owner.frameSink(this), maxPayload);
     this.lastReceiveAt = this.now();
     this.rateAt = this.lastReceiveAt;
-    const rest = this.hsChunks;
-    this.hsChunks = [];
-    this.hsBytes = 0;
-    for (const c of rest) if (this.state === "up") this.feed(c);
+    for (const c of this.hs.take()) if (this.state === "up") this.feed(c);
   }
 
   /** Write a DATA frame; returns whether more may be written now. */
@@ -271,20 +238,8 @@ export class Subflow implements PipeHandler {
   data(view: Uint8Array): void {
     if (this.state === "handshake") {
       this.heardFrom = true;
-      this.hsChunks.push(view);
-      this.hsBytes += view.length;
-      this.tryHandshakeRead();
-      // Nothing more than the awaited message (and a little) is held for an unauthenticated peer.
-      if (this.hsBytes > (this.hsWaiter ? this.hsWant : 0) + this.hsSlack) {
-        const e = new HandshakeError("EPREAUTH", `peer sent ${this.hsBytes} bytes ahead of the handshake`);
-        this.hsChunks = [];
-        this.hsBytes = 0;
-        const fail = this.hsFail;
-        this.hsWaiter = null;
-        this.hsFail = null;
-        this.abort(e);
-        fail?.(e);
-      }
+      const e = this.hs.push(view);
+      if (e) this.abort(e);
       return;
     }
     if (this.state === "closed") return;
@@ -298,8 +253,7 @@ export class Subflow implements PipeHandler {
 
   end(): void {
     if (this.state === "handshake") {
-      this.hsEnded = true; // a handshake message cut short can never complete
-      this.tryHandshakeRead();
+      this.hs.end();
       return;
     }
     // The peer ended its write side: nothing more will arrive. When we are closing as well the pipe
@@ -318,13 +272,7 @@ export class Subflow implements PipeHandler {
     const wasHandshake = this.state === "handshake";
     this.state = "closed";
     this.error ??= err;
-    if (wasHandshake) {
-      const fail = this.hsFail;
-      this.hsWaiter = null;
-      this.hsFail = null;
-      fail?.(this.error ?? new HandshakeError("ECLOSED", "connection closed during the handshake"));
-      return;
-    }
+    if (wasHandshake) return this.hs.fail(this.error ?? new HandshakeError("ECLOSED", "connection closed during the handshake"));
     this.owner?.subflowClosed(this, this.error);
   }
 
@@ -339,33 +287,5 @@ export class Subflow implements PipeHandler {
       if (err instanceof ProtocolError) this.abort(err);
       else this.owner?.internalError(err instanceof Error ? err : new Error(String(err)));
     }
-  }
-
-  private tryHandshakeRead(): void {
-    const want = this.hsWant;
-    if (!this.hsWaiter) return;
-    if (this.hsBytes < want) {
-      if (!this.hsEnded) return;
-      const fail = this.hsFail;
-      this.hsWaiter = null;
-      this.hsFail = null;
-      fail?.(new HandshakeError("ECLOSED", "the peer ended the connection during the handshake"));
-      return;
-    }
-    const out = new Uint8Array(want);
-    let fill = 0;
-    while (fill < want) {
-      const c = this.hsChunks[0]!;
-      const take = Math.min(c.length, want - fill);
-      out.set(c.subarray(0, take), fill);
-      fill += take;
-      if (take === c.length) this.hsChunks.shift();
-      else this.hsChunks[0] = c.subarray(take);
-    }
-    this.hsBytes -= want;
-    const w = this.hsWaiter;
-    this.hsWaiter = null;
-    this.hsFail = null;
-    w(out);
   }
 }

@@ -1,6 +1,6 @@
 /** When bytes without progress are resent elsewhere (src/core/liveness.ts: doubtAfterMs, doubtfulSubflows). */
 import { describe, expect, test } from "bun:test";
-import { DOUBT_FLOOR_MS, type DoubtSubflow, doubtAfterMs, doubtfulSubflows, UNKNOWN_RTT_MS } from "../../src/core/liveness.ts";
+import { DOUBT_FLOOR_MS, DOUBT_SLACK_MS, type DoubtSubflow, doubtAfterMs, doubtfulSubflows, UNKNOWN_RTT_MS } from "../../src/core/liveness.ts";
 
 interface Fake extends DoubtSubflow {
   name: string;
@@ -21,8 +21,10 @@ const now = 100_000;
 const names = (s: Fake[]) => s.map((x) => x.name);
 
 describe("doubtAfterMs", () => {
-  test("a busy path: two minimum round trips of the fastest path plus the floor, whatever its own RTT", () => {
-    expect(doubtAfterMs(sub("a", { rtt: { srtt: 300, min: 250, samples: 4 } }), 5)).toBe(10 + DOUBT_FLOOR_MS);
+  test("a busy path: two minimum round trips of the fastest path plus the floor; a little more when its own RTT is long", () => {
+    expect(doubtAfterMs(sub("a", { rtt: { srtt: 20, min: 2, samples: 4 } }), 5)).toBe(10 + DOUBT_FLOOR_MS);
+    expect(doubtAfterMs(sub("a", { rtt: { srtt: 40, min: 2, samples: 4 } }), 5)).toBe(80);
+    expect(doubtAfterMs(sub("a", { rtt: { srtt: 300, min: 250, samples: 4 } }), 5)).toBe(10 + DOUBT_FLOOR_MS + DOUBT_SLACK_MS);
   });
   test("the first report after idle: at least two of its own round trips plus the floor", () => {
     expect(doubtAfterMs(sub("a", { awaitingFirst: true, rtt: { srtt: 80, min: 40, samples: 4 } }), 5)).toBe(160 + DOUBT_FLOOR_MS);
