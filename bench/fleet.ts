@@ -4,13 +4,14 @@
  *      HAProxy to ONE relay; the relay's RSS before/after and its CPU while idle (heartbeats);
  *   2. aggregate throughput: C clients (`bondcat -b -x 4`) at once through HAProxy to 3 relays, and the
  *      same C clients straight to the relays, interleaved rounds.
- * Usage: bun bench/fleet.ts [--sessions 100] [--clients 6] [--seconds 5] [--rounds 2]
+ *   3. what the PROXY front of a ws:// relay costs (HAProxy ws → one relay, with/without --proxy-protocol).
+ * Usage: bun bench/fleet.ts [--sessions 100] [--clients 6] [--seconds 5] [--rounds 2] [--ws-front-only]
  */
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../src/api/index.ts";
-import { haproxyTcp } from "../test/helpers/balancers.ts";
+import { haproxyTcp, haproxyWs } from "../test/helpers/balancers.ts";
 import { BUN, CLI, freePort, machineNote, median, waitForPort } from "./lib.ts";
 
 const arg = (name: string, def: number) => {
@@ -31,17 +32,17 @@ function spawn(cmd: string[], stderr: "pipe" | "ignore" = "ignore"): Child {
   return c;
 }
 
-async function relay(extra: string[]): Promise<{ proc: Child; addr: string }> {
+async function relay(extra: string[], scheme = "tcp", path = ""): Promise<{ proc: Child; addr: string }> {
   const port = await freePort();
-  const proc = spawn([BUN, CLI, "-l", "-k", "--listen", `tcp://127.0.0.1:${port}`, ...extra]);
+  const proc = spawn([BUN, CLI, "-l", "-k", "--listen", `${scheme}://127.0.0.1:${port}${path}`, ...extra]);
   await waitForPort(port);
   return { proc, addr: `127.0.0.1:${port}` };
 }
 
-async function haproxy(relays: string[]): Promise<number> {
+async function haproxy(relays: string[], config = haproxyTcp): Promise<number> {
   const port = await freePort();
   const file = join(dir, `haproxy-${port}.cfg`);
-  await Bun.write(file, haproxyTcp({ bind: `127.0.0.1:${port}`, relays, checkInter: "2s" }));
+  await Bun.write(file, config({ bind: `127.0.0.1:${port}`, relays, checkInter: "2s" }));
   spawn(["haproxy", "-db", "-f", file]);
   await waitForPort(port);
   return port;
@@ -108,10 +109,33 @@ async function throughput(): Promise<void> {
   console.log(`| straight to the 3 relays | ${median(straight).toFixed(2)} | ${straight.map((v) => v.toFixed(2)).join(", ")} |`);
 }
 
+/** What the PROXY front of a ws:// relay costs: HAProxy ws → one relay, with and without --proxy-protocol. */
+async function wsFront(): Promise<void> {
+  const plain = await relay([], "ws", "/bond");
+  const fronted = await relay(["--proxy-protocol"], "ws", "/bond");
+  const noProxyWs = (f: Parameters<typeof haproxyWs>[0]) => haproxyWs(f).replaceAll(" send-proxy-v2 check-send-proxy", "");
+  const p1 = await haproxy([plain.addr], noProxyWs);
+  const p2 = await haproxy([fronted.addr], haproxyWs);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    a.push(await clientsAt([`ws://127.0.0.1:${p1}/bond`]));
+    b.push(await clientsAt([`ws://127.0.0.1:${p2}/bond`]));
+  }
+  console.log(`\n### ws:// relay behind HAProxy, with and without --proxy-protocol (1 client × 4 subflows, ${SECONDS} s, -b, median of ${ROUNDS})\n`);
+  console.log("| relay | Gbit/s (median) | rounds |");
+  console.log("|---|---:|---|");
+  console.log(`| ws://, no PROXY header | ${median(a).toFixed(2)} | ${a.map((v) => v.toFixed(2)).join(", ")} |`);
+  console.log(`| ws:// --proxy-protocol (front + splice) | ${median(b).toFixed(2)} | ${b.map((v) => v.toFixed(2)).join(", ")} |`);
+}
+
 try {
   console.log(machineNote());
-  await sessionsPerRelay();
-  await throughput();
+  if (!process.argv.includes("--ws-front-only")) {
+    await sessionsPerRelay();
+    await throughput();
+  }
+  await wsFront();
 } finally {
   for (const c of children) c.kill();
   rmSync(dir, { recursive: true, force: true });

@@ -89,6 +89,7 @@ export async function listenSocket(
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
     info.acceptedAt = acceptedAt.get(socket) ?? performance.now();
     const peer = header ?? front?.peerOf(info.remote);
+    if (front) info.local = formatAddr(hostname, front.port); // not the loopback port behind the front
     if (peer !== undefined) {
       info.details = { ...info.details, balancer: peer.balancer };
       info.remote = peer.remote; // what logs, per-source limits and stats read

@@ -12,15 +12,16 @@
  * - Options of the other mode are errors, not silently ignored (e.g. `--backup` with `-l`).
  * - `--relay`, `--exec` and `--benchmark` replace stdio and exclude each other; they work in both modes.
  */
-import { ConfigError, quote } from "../contract/errors.ts";
+import { quote } from "../contract/errors.ts";
 import { parseEndpoint } from "../paths/endpoint.ts";
 import { type Config, DEFAULTS, ENV_SECRET, LIMITS, type SchedulerName, type StatsConfig, type TlsConfig } from "./config.ts";
 import { SHELLS, completionScript } from "./completions.ts";
 import { HELP_TEXT, VERSION_TEXT } from "./help.ts";
 import { generateSecret } from "./secret.ts";
 import { splitCommand } from "./split-command.ts";
+import { bad, Flags, invalid } from "./flag-reader.ts";
 import { type Occurrence, tokenize } from "./tokenize.ts";
-import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
+import { formatSize, parseGoBool } from "./units.ts";
 import { addHeader, parseHeader, parsePin, parseProxy } from "./values.ts";
 
 export type { Config, Mode, SchedulerName, StatsConfig, TlsConfig } from "./config.ts";
@@ -31,82 +32,6 @@ export type ParseResult =
   | { kind: "completions"; text: string }
   | { kind: "gen-secret"; text: string }
   | { kind: "run"; config: Config };
-
-function bad(code: string, message: string): never {
-  throw new ConfigError(code, message);
-}
-
-function invalid(o: Occurrence, why: string): never {
-  return bad("EINVALID_VALUE", `invalid value ${quote(o.value ?? "")} for ${o.spelling}: ${why}`);
-}
-
-/** Typed access to the tokenized flags. */
-class Flags {
-  constructor(private readonly map: Map<string, Occurrence[]>) {}
-
-  all(name: string): Occurrence[] {
-    return this.map.get(name) ?? [];
-  }
-
-  last(name: string): Occurrence | undefined {
-    return this.all(name).at(-1);
-  }
-
-  /** A switch: the last occurrence decides; `=BOOL` in Go's spellings. */
-  bool(name: string): boolean {
-    const o = this.last(name);
-    if (o === undefined) return false;
-    if (o.value === undefined) return true;
-    return parseGoBool(o.value) ?? invalid(o, "expected true or false");
-  }
-
-  /** A counter: each bare occurrence adds one; `=N` sets N; `=false` resets. */
-  count(name: string): number {
-    let n = 0;
-    for (const o of this.all(name)) {
-      if (o.value === undefined) n++;
-      else {
-        const b = parseGoBool(o.value);
-        const v = b === undefined ? parseInteger(o.value) : b ? n + 1 : 0;
-        if (v === undefined || v < 0) invalid(o, "expected a count or true/false");
-        n = v;
-      }
-    }
-    return n;
-  }
-
-  int(name: string, [min, max]: readonly [number, number]): number | undefined {
-    const o = this.last(name);
-    if (o === undefined) return undefined;
-    const n = parseInteger(o.value ?? "");
-    if (n === undefined || n < min || n > max) invalid(o, `expected an integer ${min}-${max}`);
-    return n;
-  }
-
-  size(name: string, fallback: number, [min, max]: readonly [number, number]): number {
-    const o = this.last(name);
-    if (o === undefined) return fallback;
-    const n = parseSize(o.value ?? "");
-    if (n === undefined) invalid(o, "expected a size such as 65536, 256k, 4M");
-    if (n < min || n > max) invalid(o, `must be ${formatSize(min)}-${formatSize(max)}`);
-    return n;
-  }
-
-  duration(o: Occurrence, [min, max]: readonly [number, number]): number {
-    const ms = parseDuration(o.value ?? "");
-    if (ms === undefined) invalid(o, "expected a duration such as 500ms, 10s, 2m, or seconds");
-    if (ms < min || ms > max) invalid(o, `must be ${formatDuration(min)}-${formatDuration(max)}`);
-    return ms;
-  }
-
-  string(name: string): string | undefined {
-    return this.last(name)?.value;
-  }
-
-  spelling(name: string): string | undefined {
-    return this.last(name)?.spelling;
-  }
-}
 
 /**
  * Parse bondcat's argv (without the runtime and script: `process.argv.slice(2)`).

@@ -269,7 +269,7 @@ export class Session implements SubflowOwner {
     this.tx.tick(now, finRetryMs(this.controlPath()));
     // A listener's session that never got a byte from its client waits less: a client that opens and
     // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
-    const grace = this.role === "server" && this.rx.delivered === 0 ? Math.min(this.opts.graceMs, this.opts.quietGraceMs) : this.opts.graceMs;
+    const grace = this.role === "server" && this.rx.reorder.next === 0 ? Math.min(this.opts.graceMs, this.opts.quietGraceMs) : this.opts.graceMs;
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > grace) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(grace / 1000)} s`));
     }

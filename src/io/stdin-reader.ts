@@ -57,6 +57,8 @@ export class StdinReader {
     chunk: number,
     private readonly headroom: number,
     private readonly slots = 32,
+    /** Where the shared counters start (tests: just below 2^31, to cross the wrap at once). */
+    private readonly base = 0,
   ) {
     this.slotSize = headroom + chunk;
     this.ring = new SharedArrayBuffer(slots * this.slotSize);
@@ -68,7 +70,8 @@ export class StdinReader {
     this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
     const ahead = Math.min(AHEAD, slots);
-    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, ahead });
+    this.publish();
+    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, ahead, base });
   }
 
   /** Input goes to `c` now, or once every consumer before it let go. */
@@ -181,9 +184,14 @@ export class StdinReader {
       this.state[this.released % this.slots] = FREE;
       this.released++;
     }
-    Atomics.store(this.ctl, CTL_TAKEN, this.taken | 0);
-    Atomics.store(this.ctl, CTL_RELEASED, this.released | 0);
+    this.publish();
     this.wake();
+  }
+
+  /** The worker's view of the counters: modulo 2^32, compared by difference, so they never run out. */
+  private publish(): void {
+    Atomics.store(this.ctl, CTL_TAKEN, (this.base + this.taken) | 0);
+    Atomics.store(this.ctl, CTL_RELEASED, (this.base + this.released) | 0);
   }
 
   private wake(): void {

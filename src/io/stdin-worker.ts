@@ -28,11 +28,11 @@ try {
 } catch {}
 const pollfd = new Int32Array(2);
 self.onmessage = (e) => {
-  const { fd, ring, ctl, slots, slotSize, headroom, ahead } = e.data;
+  const { fd, ring, ctl, slots, slotSize, headroom, ahead, base } = e.data;
   const bytes = new Uint8Array(ring);
   const c = new Int32Array(ctl);
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  let produced = 0;
+  let produced = base | 0;
   let slot = 0;
   for (;;) {
     for (;;) {

@@ -156,6 +156,7 @@ describe("ws, wss and tls listeners with proxyProtocol (behind a front that read
     cleanups.push(() => s.destroy());
     await until(() => pipes.length === 1 && pipes[0]!.rec.bytes === 5);
     expect(pipes[0]!.pipe.info.remote).toBe("198.18.0.9:40001");
+    expect(pipes[0]!.pipe.info.local).toBe(`127.0.0.1:${l.port}`);
     expect(pipes[0]!.rec.text()).toBe("hello");
   });
 

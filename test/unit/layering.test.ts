@@ -8,7 +8,7 @@
  *   src/modes      ↛ transports/, src/cli
  *   src/api        ↛ src/cli, src/modes (the local sides are the command line's)
  *   src/cli        ↛ src/core, transports/ (it composes through src/api)
- * and no import cycle anywhere under src/ or transports/ (type imports included).
+ * and no import cycle anywhere under src/ or transports/ (type imports included); no file over 300 lines.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -223,6 +223,14 @@ describe("layering", () => {
       expect(bad).toEqual([]);
     });
   }
+
+  test("no source file over 300 lines (one job per file)", () => {
+    const long = [...tsFiles(SRC), ...tsFiles(TRANSPORTS)]
+      .map((f) => ({ f: rel(f), lines: readFileSync(f, "utf8").split("\n").length - 1 }))
+      .filter((x) => x.lines > 300)
+      .map((x) => `${x.f}: ${x.lines} lines`);
+    expect(long).toEqual([]);
+  });
 
   test("no import cycles under src/ and transports/", () => {
     expect(cycles()).toEqual([]);
