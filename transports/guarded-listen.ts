@@ -6,6 +6,7 @@
  */
 import { fdPressure, GuardedServer } from "./fd-guard.ts";
 import { type ProxyFront, proxyFront } from "./proxy-front.ts";
+import type { UpgradeGate } from "./upgrade-gate.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import type { ListenOptions } from "../src/contract/transport.ts";
 
@@ -27,6 +28,7 @@ export function serveGuarded<S>(
   opts: ListenOptions,
   where: string,
   frontAt: { hostname: string; port: number } | null,
+  gate: UpgradeGate | null = null,
 ): Served {
   let guard: GuardedServer<S>;
   try {
@@ -37,7 +39,7 @@ export function serveGuarded<S>(
   let front: ProxyFront | null = null;
   if (frontAt) {
     try {
-      front = proxyFront(frontAt.hostname, frontAt.port, boundPort(), opts, where);
+      front = proxyFront(frontAt.hostname, frontAt.port, boundPort(), opts, where, gate);
     } catch (err) {
       guard.close();
       throw err;

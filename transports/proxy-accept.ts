@@ -17,7 +17,7 @@ export const PROXY_HEADER_TIMEOUT_MS = 5000;
  * `remote`: the client named by the header ("198.18.0.7:50000"), or the balancer itself for LOCAL /
  * UNKNOWN headers (its own health checks); `balancer`: the connection's real peer.
  */
-export type HandOn = (socket: SinkSocket, held: Uint8Array[], peer: { remote: string; balancer: string }) => void;
+export type HandOn = (socket: SinkSocket, held: Uint8Array[], peer: { remote: string; balancer: string; address: string }) => void;
 
 export class ProxyHeaderSink implements SocketSink {
   private buf: Uint8Array = new Uint8Array(0);
@@ -58,7 +58,8 @@ export class ProxyHeaderSink implements SocketSink {
     clearTimeout(this.timer);
     const rest = b.subarray(header.length);
     const remote = header.source ? formatAddr(header.source.address, header.source.port) : this.balancer;
-    this.hand(this.socket, rest.length > 0 ? [rest] : [], { remote, balancer: this.balancer });
+    const address = header.source?.address ?? this.socket.remoteAddress ?? this.balancer; // `remote` without its port
+    this.hand(this.socket, rest.length > 0 ? [rest] : [], { remote, balancer: this.balancer, address });
   }
 
   onDrain(): void {}

@@ -87,11 +87,11 @@ export async function listenSocket(
   const tlsPending: TlsPending = { count: 0, max: opts.maxPending ?? 1024, ms: opts.handshakeMs ?? 10_000 };
   const hand = (socket: SinkSocket, held: Uint8Array[], header?: Peer): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
-    info.acceptedAt = acceptedAt.get(socket) ?? performance.now();
     const peer = header ?? front?.peerOf(info.remote);
+    info.acceptedAt = peer?.acceptedAt ?? acceptedAt.get(socket) ?? performance.now();
     if (front) info.local = formatAddr(hostname, front.port); // not the loopback port behind the front
     if (peer !== undefined) {
-      info.details = { ...info.details, balancer: peer.balancer };
+      if (peer.balancer !== undefined) info.details = { ...info.details, balancer: peer.balancer };
       info.remote = peer.remote; // what logs, per-source limits and stats read
     }
     const pipe = new SocketPipe(socket, info, tls ? (e) => tlsFailure(`tls ${info.remote}`, e) : undefined);

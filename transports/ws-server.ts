@@ -7,6 +7,11 @@
  * only after `drain`), 0 when dropped (closed connection, or over `backpressureLimit`), else the
  * bytes sent; every binary `message` is a fresh Buffer (views are handed on without a copy).
  * `idleTimeout: 0`: the engine's heartbeats decide liveness, not the server.
+ *
+ * Bun.serve shows a connection only once its HTTP request is complete, and its idleTimeout closed
+ * neither a silent connection nor a half-sent request (Bun 1.4.5): so it always listens on loopback
+ * behind a front (proxy-front.ts) that holds each connection under an UpgradeGate ticket (handshake
+ * deadline from TCP accept, pending caps, byte cap) until `fetch` upgrades it.
  */
 import type { Server, ServerWebSocket } from "bun";
 import { TransportError } from "../src/contract/errors.ts";
@@ -15,6 +20,7 @@ import { serveGuarded } from "./guarded-listen.ts";
 import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import type { ProxyFront } from "./proxy-front.ts";
 import { serverTls } from "./tls-options.ts";
+import { PRE_UPGRADE_BYTES, UpgradeGate } from "./upgrade-gate.ts";
 import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
 import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 import { formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
@@ -76,40 +82,54 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
   if (opts.signal?.aborted) throw new TransportError("ABORTED", `${where}: aborted`);
   const tls = secure ? serverTls(opts, [host], where) : null;
   let localAddr = formatAddr(hostname, port);
-  // --proxy-protocol: Bun.serve listens on loopback behind a front that reads the header (proxy-front.ts).
+  // Bun.serve listens on loopback behind a front that enforces the pre-upgrade limits (and reads the PROXY header).
   let front: ProxyFront | null = null;
-  let boundPort = opts.proxyProtocol ? 0 : port;
+  let boundPort = 0;
+  const handshakeMs = opts.handshakeMs ?? 10_000;
+  const maxPending = opts.maxPending ?? 1024;
+  const gate = new UpgradeGate(
+    { ms: handshakeMs, maxPending, maxPendingPerAddr: opts.maxPendingPerAddr ?? maxPending, maxBytes: PRE_UPGRADE_BYTES },
+    (from, err) => opts.rejected?.(from, err),
+  );
   const start = (): Server<SocketData> => {
     const srv = Bun.serve<SocketData>({
-      hostname: opts.proxyProtocol ? "127.0.0.1" : hostname,
+      hostname: "127.0.0.1",
       port: boundPort,
       ...(tls ? { tls: tls.options } : {}),
-      // HTTP before the upgrade: Bun's idle timeout (seconds), set to the handshake deadline. Bun 1.4.5 did
-      // not enforce it on a silent or half-sent request (docs/SECURITY.md, "Known gap").
-      idleTimeout: Math.min(255, Math.max(1, Math.ceil((opts.handshakeMs ?? 10_000) / 1000))),
+      // Bun's own idle timeout (seconds) for kept-alive connections; the front's gate is what holds.
+      idleTimeout: Math.min(255, Math.max(1, Math.ceil(handshakeMs / 1000))),
       fetch(req, srv) {
         noteAccept();
+        const ip = srv.requestIP(req);
+        const loopback = ip ? formatAddr(ip.address, ip.port) : "?"; // the front's splice (or a local client)
+        const answer = (body: string, status: number, headers?: Record<string, string>): Response => {
+          front?.answered(loopback);
+          return new Response(body, { status, headers });
+        };
         // A request without Host (HTTP/1.0, e.g. HAProxy's httpchk) has a relative url here.
         const reqPath = new URL(req.url, "http://host.invalid").pathname;
         const upgrade = req.headers.get("upgrade")?.toLowerCase() === "websocket";
         // A balancer's health check: answered, never logged (a GET on the path gets 426 below).
-        if (reqPath === HEALTH_PATH && path !== HEALTH_PATH && !upgrade) return new Response("ok\n", { status: 200 });
-        if (path !== "/" && reqPath !== path) return new Response("not found\n", { status: 404 });
-        if (!upgrade) return new Response("bondcat: WebSocket endpoint\n", { status: 426, headers: { Upgrade: "websocket" } });
-        const ip = srv.requestIP(req);
+        if (reqPath === HEALTH_PATH && path !== HEALTH_PATH && !upgrade) return answer("ok\n", 200);
+        if (path !== "/" && reqPath !== path) return answer("not found\n", 404);
+        if (!upgrade) return answer("bondcat: WebSocket endpoint\n", 426, { Upgrade: "websocket" });
         const details: Record<string, string> = { path: reqPath };
         const fwd = req.headers.get("x-forwarded-for");
         if (fwd) details.forwardedFor = fwd;
         const sid = req.headers.get(SESSION_HEADER);
         if (sid !== null && SESSION_ID_RE.test(sid)) details.session = sid;
-        const info: PipeInfo = { transport, local: localAddr, remote: ip ? formatAddr(ip.address, ip.port) : "?", details, acceptedAt: performance.now() };
-        const peer = front?.peerOf(info.remote);
+        const info: PipeInfo = { transport, local: localAddr, remote: loopback, details, acceptedAt: performance.now() };
+        const peer = front?.peerOf(loopback);
         if (peer) {
-          details.balancer = peer.balancer;
+          if (peer.balancer !== undefined) details.balancer = peer.balancer;
           info.remote = peer.remote; // what logs, per-source limits and stats read
+          info.acceptedAt = peer.acceptedAt ?? info.acceptedAt; // the handshake deadline runs on from the front's accept
         }
-        if (srv.upgrade(req, { data: { pipe: null, info } })) return undefined;
-        return new Response("upgrade failed\n", { status: 400 });
+        if (srv.upgrade(req, { data: { pipe: null, info } })) {
+          front?.upgraded(loopback);
+          return undefined;
+        }
+        return answer("upgrade failed\n", 400);
       },
       websocket: {
         perMessageDeflate: false,
@@ -135,7 +155,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
     boundPort = srv.port ?? boundPort; // a re-listen after descriptor pressure takes the same port
     return srv;
   };
-  const served = serveGuarded(start, (srv) => void srv.stop(false), () => boundPort, opts, where, opts.proxyProtocol ? { hostname, port } : null);
+  const served = serveGuarded(start, (srv) => void srv.stop(false), () => boundPort, opts, where, { hostname, port }, gate);
   front = served.front;
   localAddr = formatAddr(hostname, served.port);
   const bound = new URL(`${url.protocol}//${localAddr}${path === "/" ? "" : path}`);

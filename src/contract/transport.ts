@@ -58,10 +58,12 @@ export interface DialOptions extends TransportOptions {
 
 export interface ListenOptions extends TransportOptions {
   signal?: AbortSignal;
-  /** A connection still in a transport-level handshake (TLS) this long after accept is dropped. */
+  /** A connection still in a transport-level handshake (TLS, WebSocket upgrade) this long after accept is dropped. */
   handshakeMs?: number;
-  /** Transport-level handshakes (TLS) in progress at once per listener; more are dropped at accept. */
+  /** Transport-level handshakes (TLS, WebSocket upgrade) in progress at once per listener; more are dropped at accept. */
   maxPending?: number;
+  /** The same from one source address (WebSocket upgrades). */
+  maxPendingPerAddr?: number;
   /**
    * A connection the transport dropped before it became a pipe (e.g. a malformed PROXY header), for
    * the caller's log. Code "EEMPTY": it closed without a byte (a health check), worth debug at most.
