@@ -27,8 +27,9 @@ export type SubflowState = "handshake" | "up" | "closing" | "closed";
 let nextId = 1;
 
 export { EARLY_DATA, PREAUTH_SLACK } from "./handshake-reader.ts";
-/** Pongs a subflow sends per session tick (10 ms) at most. */
+/** Pongs a subflow sends per PONG_PERIOD_MS at most (a peer pings once a heartbeat). */
 export const PONG_BURST = 8;
+export const PONG_PERIOD_MS = 10;
 /** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
 export const CONTROL_SLACK = 64 * 1024;
 
@@ -163,11 +164,24 @@ export class Subflow implements PipeHandler {
     return this.state === "up";
   }
 
+  /** PINGs still answered in the current PONG_PERIOD_MS, which started at `pongSince`. */
+  private pongCredit = PONG_BURST;
+  private pongSince = -Infinity;
+
   /**
-   * PINGs answered until the session's next tick: a peer pings once a heartbeat, a flood of PINGs gets
-   * no more than PONG_BURST pongs per tick (each pong costs a write).
+   * Whether a PONG may go out now: a flood of PINGs gets no more than PONG_BURST pongs per
+   * PONG_PERIOD_MS (each pong costs a write), and none while the pipe's queue is above its high water.
    */
-  pongCredit = PONG_BURST;
+  takePong(): boolean {
+    const now = this.now();
+    if (now - this.pongSince >= PONG_PERIOD_MS) {
+      this.pongSince = now;
+      this.pongCredit = PONG_BURST;
+    }
+    if (this.pongCredit <= 0 || !this.takesControl) return false;
+    this.pongCredit--;
+    return true;
+  }
 
   /** Whether a droppable control frame would be written now (saves encoding one that would be dropped). */
   get takesControl(): boolean {
