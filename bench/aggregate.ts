@@ -27,10 +27,11 @@ if (skip) {
   process.exit(2);
 }
 
-const timed = (t: Topology, server: string[], client: string[], ready: RegExp) => timedTransfer(t, server, client, ready, bytes);
+const timed = (t: Topology, server: string[], client: string[], ready: RegExp, dataOnStdout = false) =>
+  timedTransfer(t, server, client, ready, bytes, dataOnStdout);
 
 const bondcatRun = (t: Topology, endpoints: string[]) =>
-  timed(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, "-a", ...endpoints], /listening on/);
+  timed(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, "-a", ...endpoints], /listening on/, true);
 
 function setupMptcp(t: Topology): boolean {
   const ok = (cmd: string[]) => spawnSync(cmd[0]!, cmd.slice(1)).status === 0;

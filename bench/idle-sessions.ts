@@ -39,10 +39,13 @@ function statusKiB(pid: number, key: string): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+// All sessions come from one address: the listener's admission limits (issue 7) are raised to fit.
+const limits = ["--max-sessions", String(N + 64), "--max-sessions-per-addr", String(N + 64)];
+
 // The relay target: accepts and holds connections, never writes.
 const target = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {}, open() {}, close() {} } });
 
-const listener = Bun.spawn(["sh", "-c", `ulimit -n ${FDS} && exec "$0" "$@"`, BUN, CLI, "-l", "-k", "-p", "0", "-4", "--relay", `127.0.0.1:${target.port}`], {
+const listener = Bun.spawn(["sh", "-c", `ulimit -n ${FDS} && exec "$0" "$@"`, BUN, CLI, "-l", "-k", "-p", "0", "-4", "--relay", `127.0.0.1:${target.port}`, ...limits], {
   stdin: "ignore",
   stdout: "ignore",
   stderr: "pipe",

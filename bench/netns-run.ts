@@ -27,13 +27,16 @@ else:
 
 /**
  * Start `server` in host b, wait for `ready` in its output, then pipe `bytes` zeros into `client` (an argv
- * that enters host a itself); Mbit/s from the client's start until both exited.
+ * that enters host a itself); Mbit/s from the client's start until both exited. `dataOnStdout`: the server
+ * writes what it receives to stdout (a bondcat listener), which then goes to /dev/null — read back into
+ * this process it would cost the measurement CPU (and decoded as text, a great deal of it).
  */
-export async function timedTransfer(t: Topology, server: string[], client: string[], ready: RegExp, bytes: number): Promise<number> {
-  const srv = Bun.spawn(t.exec("b", server), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+export async function timedTransfer(t: Topology, server: string[], client: string[], ready: RegExp, bytes: number, dataOnStdout = false): Promise<number> {
+  const argv = dataOnStdout ? ["sh", "-c", 'exec "$@" > /dev/null', "sh", ...server] : server;
+  const srv = Bun.spawn(t.exec("b", argv), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   let log = "";
   const readers = [srv.stdout, srv.stderr].map(async (s) => {
-    for await (const c of s as ReadableStream<Uint8Array>) log += new TextDecoder().decode(c);
+    for await (const c of s as ReadableStream<Uint8Array>) if (log.length < 1 << 16) log += new TextDecoder().decode(c);
   });
   const t0 = Date.now();
   while (!ready.test(log)) {

@@ -46,7 +46,7 @@ async function measure(t: Topology, name: string, run: () => Promise<number>): P
 }
 
 const bondcat = (t: Topology, client: string[]) =>
-  timedTransfer(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, ...client], /listening on/, bytes);
+  timedTransfer(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, ...client], /listening on/, bytes, true);
 
 const GO = join(ROOT, "..", "shared", "peers", "bondcat-go");
 const haveGo = existsSync(GO);
@@ -55,24 +55,25 @@ if (!haveGo) console.error(`no Go bondcat at ${GO}: its rows are left out`);
 /**
  * The Go bondcat: its listener exits when its stdin ends, and its dialer does not wait for acks, so the
  * listener's stdin stays open, the dialer's stdin stays open 5 s after the data, and the time is taken
- * when the listener has written every byte.
+ * when `head` has read every byte the listener wrote (it prints "done" on stderr).
  */
 async function goRun(t: Topology, endpoint: string): Promise<number> {
-  const srv = Bun.spawn(t.exec("b", [GO, "-l", "-p", "9003"]), { stdin: "pipe", stdout: "pipe", stderr: "ignore" });
+  const sink = `${GO} -l -p 9003 | (head -c ${bytes} > /dev/null; echo done >&2)`;
+  const srv = Bun.spawn(t.exec("b", ["sh", "-c", sink]), { stdin: "pipe", stdout: "ignore", stderr: "pipe" });
   await Bun.sleep(500);
   const start = performance.now();
   const cli = Bun.spawn(["sh", "-c", `(head -c ${bytes} /dev/zero; sleep 5) | ${t.exec("a", [GO, endpoint]).join(" ")}`], { stdout: "ignore", stderr: "ignore" });
-  let got = 0;
-  for await (const c of srv.stdout) {
-    got += c.length;
-    if (got >= bytes) break;
+  let err = "";
+  for await (const c of srv.stderr) {
+    err += new TextDecoder().decode(c);
+    if (err.includes("done")) break;
   }
-  const secs = (performance.now() - start) / 1000;
+  const done = performance.now();
+  if (!err.includes("done")) throw new Error(`Go bondcat: the listener ended early: ${err}`);
   srv.kill();
   cli.kill();
   await Promise.all([srv.exited, cli.exited]);
-  if (got < bytes) throw new Error(`Go bondcat delivered ${got} of ${bytes} bytes`);
-  return (bytes * 8) / secs / 1e6;
+  return (bytes * 8) / ((done - start) / 1000) / 1e6;
 }
 
 function mptcpSubflowFromLink1(t: Topology): boolean {

@@ -122,8 +122,9 @@ export function lineChart(c: LineChart): string {
   const Y = (y: number) => PAD.top + h - (y / top) * h;
   const body = yAxis(top, step, h, c.unit);
   const xs5 = niceScale(xmax - xmin, 8);
-  for (let v = 0; v <= xmax - xmin + 1e-9; v += xs5.step) {
-    body.push(`<text x="${X(xmin + v).toFixed(1)}" y="${PAD.top + h + 16}" text-anchor="middle" fill="#4a5568">${tick(xmin + v, xs5.step)}</text>`);
+  for (let v = Math.ceil(xmin / xs5.step) * xs5.step; v <= xmax + 1e-9; v += xs5.step) {
+    const label = tick(v, xs5.step).replace(/^-(0\.?0*)$/, "$1");
+    body.push(`<text x="${X(v).toFixed(1)}" y="${PAD.top + h + 16}" text-anchor="middle" fill="#4a5568">${label}</text>`);
   }
   body.push(`<text x="${PAD.left + w / 2}" y="${PAD.top + h + 34}" text-anchor="middle" fill="#4a5568">${esc(c.xLabel)}</text>`);
   for (const m of c.markers ?? []) {

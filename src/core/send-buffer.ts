@@ -168,15 +168,6 @@ export class SendBuffer<S> {
     return bytes;
   }
 
-  /** Queue one frame for resending (opportunistic retransmission). Returns bytes queued. */
-  queue(seg: Segment<S>): number {
-    if (seg.queued || seg.end <= this.una) return 0;
-    seg.queued = true;
-    this.urgent++;
-    this.merge([seg]);
-    return seg.end - seg.offset;
-  }
-
   /** Merge frames (in offset order) into the queue, keeping it in offset order: O(n + m). */
   private merge(add: Segment<S>[]): void {
     const q = this.reinjectQ;
@@ -202,10 +193,5 @@ export class SendBuffer<S> {
       else hi = mid;
     }
     return lo < segs.length ? segs[lo]! : null;
-  }
-
-  /** The oldest unacked frame that was sent, if any. */
-  oldestSent(): Segment<S> | null {
-    return this.head < this.unsent ? this.segs[this.head]! : null;
   }
 }

@@ -119,3 +119,12 @@ export function receiveHalf(opts: SessionOptions, h: Halves, events: SessionEven
     now: opts.now,
   }, opts.budget);
 }
+
+/**
+ * How long a session may have no path. A listener's session that never got a byte from its client (not
+ * one data byte received in order) waits less: a client that opens and resets (an attacker's loop) must
+ * not hold a child process and its fds for the whole grace period.
+ */
+export function graceMs(role: "client" | "server", receivedInOrder: number, opts: Pick<SessionOptions, "graceMs" | "quietGraceMs">): number {
+  return role === "server" && receivedInOrder === 0 ? Math.min(opts.graceMs, opts.quietGraceMs) : opts.graceMs;
+}

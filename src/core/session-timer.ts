@@ -2,7 +2,8 @@
  * The session's one timer, armed only as fast as something pending needs. Busy (data unacknowledged, an
  * ack owed, a FIN or a drain pending): a tick every TICK_MS, heartbeats every heartbeatMs — a silent or
  * stalled path under traffic is found as fast as ever. Idle: one tick per IDLE_FACTOR heartbeats, which
- * also spaces out pings and keep-alive acks, and the silent rule allows that much more quiet. Anything
+ * also spaces out pings and keep-alive acks, and the silent rule allows that much more quiet. The slow
+ * cadence starts after a heartbeat without work (a receiver between bursts does not flap). Anything
  * that makes the session busy (a write, end(), received data) calls wake(). One interval object per
  * cadence change, none per tick.
  */
@@ -22,6 +23,8 @@ export class SessionTimer {
   private period = 0;
   /** When the session last went from idle to busy: silence counted before it was idle silence. */
   private wokeAt = Number.NEGATIVE_INFINITY;
+  /** Last tick that found work: the cadence drops only after a heartbeat without any (no flapping). */
+  private busyAt: number;
   private readonly idleMs: number;
 
   constructor(
@@ -31,13 +34,14 @@ export class SessionTimer {
     private readonly now: () => number,
   ) {
     this.idleMs = heartbeatMs * IDLE_FACTOR;
+    this.busyAt = now();
     this.arm(TICK_MS);
   }
 
   /** Something became pending: back to the fast cadence at once. */
   wake(): void {
     if (this.period === TICK_MS || this.timer === null) return;
-    this.wokeAt = this.now();
+    this.wokeAt = this.busyAt = this.now();
     this.arm(TICK_MS);
   }
 
@@ -57,7 +61,8 @@ export class SessionTimer {
     const quiet = idle || now - this.wokeAt < this.deadAfterMs;
     this.host.tick(now, idle ? this.idleMs : this.heartbeatMs, quiet ? this.deadAfterMs + this.idleMs : this.deadAfterMs);
     if (this.timer === null) return;
-    const want = this.host.busy() ? TICK_MS : this.idleMs;
+    if (this.host.busy()) this.busyAt = now;
+    const want = now - this.busyAt < this.heartbeatMs ? TICK_MS : this.idleMs;
     if (want !== this.period) this.arm(want);
   };
 

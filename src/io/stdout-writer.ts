@@ -112,15 +112,17 @@ export class StdoutWriter {
 
   private flush(): void {
     this.timer = null;
-    while (this.pending.length > 0) {
-      const rest = this.writeSome(this.pending[0]!);
+    const p = this.pending;
+    for (let i = 0; i < p.length; i++) {
+      const rest = this.writeSome(p[i]!);
       if (this.failed) return this.writable();
       if (rest !== null) {
-        this.pending[0] = rest;
+        p[i] = rest;
+        if (i > 0) this.pending = p.slice(i); // one copy per flush, not a shift() per view
         return this.schedule();
       }
-      this.pending.shift();
     }
+    this.pending = [];
     this.writable();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * docs/DEPLOY.md shows the configurations the fleet tests run: the HAProxy and nginx texts generated
- * by test/helpers/balancers.ts (with the document's example addresses) appear in it verbatim, and its
- * systemd unit passes `systemd-analyze verify` (where systemd-analyze exists).
+ * by test/helpers/balancers.ts (with the document's example addresses) appear in it verbatim, its relay
+ * command lines parse, and its systemd unit passes `systemd-analyze verify` (where it exists).
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { haproxyTcp, haproxyWs, nginxWs } from "../helpers/balancers.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { missing } from "../helpers/procs.ts";
+import { parseArgs } from "../../src/cli/args.ts";
 
 const doc = readFileSync(join(ROOT, "docs", "DEPLOY.md"), "utf8");
 const blocks = (lang: string) => [...doc.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
@@ -27,6 +28,18 @@ test("the HAProxy and nginx configurations are the tested ones", () => {
   expect(blocks("nginx")).toEqual([
     nginxWs({ listen: "443", relays: wsRelays, path: "/bond", tls: { cert: "/etc/ssl/relay.crt", key: "/etc/ssl/relay.key" } }),
   ]);
+});
+
+test("the documented relay command lines parse (the unit's ExecStart and the Relays section)", () => {
+  const secret = join(dir, "secret");
+  writeFileSync(secret, "correct horse battery staple\n", { mode: 0o600 });
+  const exec = /^ExecStart=\S+ (.*)$/m.exec(blocks("ini")[0]!)![1]!.replace("%d/secret", secret);
+  const lines = [exec, ...blocks("sh")[0]!.split("\n").filter((l) => l.startsWith("bondcat ")).map((l) => l.slice("bondcat ".length))];
+  expect(lines.length).toBe(4);
+  for (const l of lines) {
+    const r = parseArgs(l.split(/\s+/), {});
+    expect(r.kind === "run" && r.config.mode).toBe("listen");
+  }
 });
 
 test.skipIf(missing("systemd-analyze") !== null)("the systemd unit verifies", () => {
