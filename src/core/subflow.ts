@@ -70,6 +70,8 @@ export class Subflow implements PipeHandler {
   private rateAt = 0;
   lastReceiveAt = 0;
   lastPingAt = 0;
+  /** PINGs sent on this subflow (session-health.ts pings a new one a few times for a clean minimum RTT). */
+  pings = 0;
   openedAt = 0;
   error: Error | undefined;
 
@@ -182,6 +184,7 @@ export class Subflow implements PipeHandler {
 
   ping(now: number): void {
     this.lastPingAt = now;
+    this.pings++;
     this.sendControl(encodePing(FrameType.PING, Math.round(now * 1000)));
   }
 
