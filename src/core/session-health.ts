@@ -56,7 +56,7 @@ const RTT_REFRESH_MS = 250;
  * subflow's handshake, the stream starting), so a new subflow is pinged on its first few ticks too, and
  * a subflow with at most LOW_INFLIGHT in flight (little queued ahead of the PING) every RTT_REFRESH_MS.
  */
-function wantsRttSample(s: Subflow, now: number): boolean {
+export function wantsRttSample(s: Pick<Subflow, "pings" | "inflight" | "lastPingAt">, now: number): boolean {
   if (s.pings < EARLY_PINGS) return true;
   return s.inflight <= LOW_INFLIGHT && now - s.lastPingAt >= RTT_REFRESH_MS;
 }
