@@ -30,9 +30,21 @@ export interface SenderHost {
 /** Unsent bytes held: what the paths drain in this long (see writable). */
 const UNSENT_MS = 4;
 
+/**
+ * What resending for doubt may cost: credit for DOUBT_SHARE of every byte sent the first time, starting
+ * at DOUBT_CREDIT_START and capped at DOUBT_CREDIT_MAX bytes. A doubt finding no credit resends nothing
+ * (only the rules that declare a path dead then move its bytes): duplicates stay within 5% of the
+ * stream, plus the start credit and one path's in-flight bytes.
+ */
+export const DOUBT_SHARE = 0.05;
+export const DOUBT_CREDIT_START = 2 << 20;
+export const DOUBT_CREDIT_MAX = 8 << 20;
+
 export class Sender {
   readonly send = new SendBuffer<Subflow>();
   reinjectedBytes = 0;
+  /** Bytes that doubts may still resend (DOUBT_SHARE). */
+  doubtCredit = DOUBT_CREDIT_START;
   /** Our final offset once the application ended its stream, and whether the peer acknowledged it. */
   finOffset: number | null = null;
   finAcked = false;
@@ -156,18 +168,20 @@ export class Sender {
    * A subflow in doubt (still alive, marked by the caller): what it has in flight goes out again on the
    * others now. Its pipe first copies what it still queues, so when the peer acknowledges a frame (via
    * either path) no pipe holds memory the application reuses. Returns the bytes queued, or -1 when the
-   * pipe cannot detach (nothing is resent; the rules that declare it dead still apply).
+   * pipe cannot detach or the duplicate budget is spent (nothing is resent; the rules that declare it
+   * dead still apply).
    */
   penalize(sub: Subflow): number {
-    if (this.redundant || !sub.detach()) return -1;
+    if (this.redundant || this.doubtCredit <= 0 || !sub.detach()) return -1;
     const n = this.send.reinjectFrom(sub, false);
+    this.doubtCredit -= n;
     this.pump();
     return n;
   }
 
   /** A subflow left doubt: what it still carries and was not resent yet stays its own (SendBuffer.recall). */
   recall(sub: Subflow): void {
-    this.send.recall(sub);
+    this.doubtCredit += this.send.recall(sub);
   }
 
   /** FIN goes out on every subflow (it is 16 bytes): a silently dead path must not hold up the close. */
@@ -244,6 +258,8 @@ export class Sender {
         s.reinjectedBytes += len;
         this.reinjectedBytes += len;
         if (seg.owned) frame = seg.copy ??= seg.frame.slice();
+      } else if (this.doubtCredit < DOUBT_CREDIT_MAX) {
+        this.doubtCredit = Math.min(DOUBT_CREDIT_MAX, this.doubtCredit + len * DOUBT_SHARE);
       }
       seg.sentOn = s;
     }

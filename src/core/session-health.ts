@@ -9,7 +9,7 @@ import type { SessionOptions } from "./options.ts";
 import { Receiver } from "./receiver.ts";
 import { Sender } from "./sender.ts";
 import type { SessionEvents } from "./session-events.ts";
-import { PONG_BURST, type Subflow } from "./subflow.ts";
+import type { Subflow } from "./subflow.ts";
 
 /** In flight little enough that a PING does not wait behind data (bytes). */
 const LOW_INFLIGHT = 64 * 1024;
@@ -30,7 +30,6 @@ export function checkPaths(
   let pinged = false;
   for (const s of subflows) {
     if (s.state !== "up") continue;
-    s.pongCredit = PONG_BURST;
     s.updateRate(now);
     if (now - s.lastPingAt >= heartbeatMs - TICK_MS || wantsRttSample(s, now)) {
       s.ping(now);
@@ -137,4 +136,13 @@ export function receiveHalf(opts: SessionOptions, h: Halves, events: SessionEven
     control: (frame, s, droppable) => s.sendControl(frame, droppable),
     now: opts.now,
   }, opts.budget);
+}
+
+/**
+ * How long a session may have no path. A listener's session that never got a byte from its client (not
+ * one data byte received in order) waits less: a client that opens and resets (an attacker's loop) must
+ * not hold a child process and its fds for the whole grace period.
+ */
+export function graceMs(role: "client" | "server", receivedInOrder: number, opts: Pick<SessionOptions, "graceMs" | "quietGraceMs">): number {
+  return role === "server" && receivedInOrder === 0 ? Math.min(opts.graceMs, opts.quietGraceMs) : opts.graceMs;
 }

@@ -17,7 +17,7 @@ import { Subflow, type SubflowOwner } from "./subflow.ts";
 import { pickOrder } from "./scheduler.ts";
 import { snapshot, type SessionStats } from "./stats.ts";
 import type { SessionEvents, SessionState } from "./session-events.ts";
-import { abortLater, checkPaths, controlPath, doubtPath, pathsBusy, receiveHalf, sendHalf } from "./session-health.ts";
+import { abortLater, checkPaths, controlPath, doubtPath, graceMs, pathsBusy, receiveHalf, sendHalf } from "./session-health.ts";
 import { AckRounds, finRetryMs, SubflowSink } from "./session-sink.ts";
 import { SessionTimer } from "./session-timer.ts";
 
@@ -267,9 +267,7 @@ export class Session implements SubflowOwner {
     this.rx.tick(now, heartbeatMs);
     this.acks.now();
     this.tx.tick(now, finRetryMs(this.controlPath()));
-    // A listener's session that never got a byte from its client waits less: a client that opens and
-    // resets (an attacker's loop) must not hold a child process and its fds for the whole grace period.
-    const grace = this.role === "server" && this.rx.reorder.next === 0 ? Math.min(this.opts.graceMs, this.opts.quietGraceMs) : this.opts.graceMs;
+    const grace = graceMs(this.role, this.rx.reorder.next, this.opts);
     if (this.subflows.length === 0 && this.noPathSince > 0 && now - this.noPathSince > grace) {
       this.finish(new SessionError("ENOPATHS", `no subflow for ${Math.round(grace / 1000)} s`));
     }
