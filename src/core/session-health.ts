@@ -55,8 +55,8 @@ const RTT_REFRESH_MS = 250;
  * subflow's handshake, the stream starting), so a new subflow is pinged on its first few ticks too, and
  * a subflow with at most LOW_INFLIGHT in flight (little queued ahead of the PING) every RTT_REFRESH_MS.
  */
-export function wantsRttSample(s: Pick<Subflow, "pings" | "inflight" | "lastPingAt">, now: number): boolean {
-  if (s.pings < EARLY_PINGS) return true;
+export function wantsRttSample(s: Pick<Subflow, "inflight" | "lastPingAt"> & { rtt: { pings: number } }, now: number): boolean {
+  if (s.rtt.pings < EARLY_PINGS) return true;
   return s.inflight <= LOW_INFLIGHT && now - s.lastPingAt >= RTT_REFRESH_MS;
 }
 

@@ -71,8 +71,6 @@ export class Subflow implements PipeHandler {
   private rateAt = 0;
   lastReceiveAt = 0;
   lastPingAt = 0;
-  /** PINGs sent on this subflow (session-health.ts pings a new one a few times for a clean minimum RTT). */
-  pings = 0;
   openedAt = 0;
   error: Error | undefined;
 
@@ -192,7 +190,7 @@ export class Subflow implements PipeHandler {
 
   ping(now: number): void {
     this.lastPingAt = now;
-    this.pings++;
+    this.rtt.pings++;
     this.sendControl(encodePing(FrameType.PING, Math.round(now * 1000)));
   }
 
