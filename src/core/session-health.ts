@@ -9,7 +9,7 @@ import type { SessionOptions } from "./options.ts";
 import { Receiver } from "./receiver.ts";
 import { Sender } from "./sender.ts";
 import type { SessionEvents } from "./session-events.ts";
-import { PONG_BURST, type Subflow } from "./subflow.ts";
+import type { Subflow } from "./subflow.ts";
 
 /**
  * One tick over the subflows: ping those due (every `heartbeatMs`), put stalled-looking ones in doubt
@@ -27,7 +27,6 @@ export function checkPaths(
   let pinged = false;
   for (const s of subflows) {
     if (s.state !== "up") continue;
-    s.pongCredit = PONG_BURST;
     s.updateRate(now);
     if (now - s.lastPingAt >= heartbeatMs - TICK_MS) {
       s.ping(now);
