@@ -190,6 +190,7 @@ export class Subflow implements PipeHandler {
 
   ping(now: number): void {
     this.lastPingAt = now;
+    this.rtt.pings++;
     this.sendControl(encodePing(FrameType.PING, Math.round(now * 1000)));
   }
 
