@@ -53,7 +53,7 @@ const cases: Record<string, Case> = {
  * sender's stdin is the file and then, with `holdMs`, stays open that long (the Go dialer exits at EOF
  * without waiting for acks). Resolves with seconds until the receiver wrote everything (or null).
  */
-async function transfer(c: Case, n: number, holdMs: number, timeoutMs = 120_000): Promise<{ seconds: number | null; intact: boolean }> {
+async function transfer(c: Case, n: number, holdMs: number, timeoutMs = 120_000): Promise<{ seconds: number | null; intact: boolean; cpu: number }> {
   const port = await freePort();
   const out = join(dir, `out-${port}`);
   const recv = Bun.spawn(["sh", "-c", `exec ${c.recv(port)} > ${q(out)}`], { stdin: "pipe", stderr: "ignore" });
@@ -73,7 +73,14 @@ async function transfer(c: Case, n: number, holdMs: number, timeoutMs = 120_000)
     }
     await Promise.race([Promise.all([send.exited, recv.exited]), Bun.sleep(holdMs + 5000)]);
     send.kill("SIGKILL");
-    return { seconds, intact: same(input, out, n) };
+    recv.kill("SIGKILL");
+    await Promise.all([send.exited, recv.exited]);
+    // CPU of both processes (user + system): less at the mercy of the machine's load than wall time.
+    const cpu = [send, recv].reduce((a, p) => {
+      const u = p.resourceUsage();
+      return a + (u ? Number(u.cpuTime.user + u.cpuTime.system) / 1e6 : NaN);
+    }, 0);
+    return { seconds, intact: same(input, out, n), cpu };
   } finally {
     recv.kill("SIGKILL");
     await recv.exited;
@@ -84,11 +91,15 @@ async function transfer(c: Case, n: number, holdMs: number, timeoutMs = 120_000)
 const before = uptime();
 const times = new Map<string, number[]>();
 const broken = new Map<string, number>();
+const cpus = new Map<string, number[]>();
 for (let r = 0; r < rounds; r++) {
   for (const [name, c] of Object.entries(cases)) {
-    const { seconds, intact } = await transfer(c, bytes, 1500);
+    const { seconds, intact, cpu } = await transfer(c, bytes, 1500);
     if (seconds === null || !intact) broken.set(name, (broken.get(name) ?? 0) + 1);
-    else (times.get(name) ?? times.set(name, []).get(name)!).push(seconds);
+    else {
+      (times.get(name) ?? times.set(name, []).get(name)!).push(seconds);
+      (cpus.get(name) ?? cpus.set(name, []).get(name)!).push(cpu / (bytes / (1 << 30)));
+    }
   }
 }
 const tail: Record<string, { intact: number; runs: number }> = {};
@@ -104,12 +115,14 @@ const mib = bytes / (1 << 20);
 const goGo = median(times.get("Go → Go") ?? [NaN]);
 console.log(`### v0 interoperability on loopback: ${mib} MiB, -x ${x}, ${rounds} rounds (median)\n`);
 console.log(`${machineNote()}; uptime before: \`${before}\`; after: \`${after}\`\n`);
-console.log("| pair | MiB/s (median) | runs | vs Go → Go | failed runs |");
-console.log("|---|---:|---:|---:|---:|");
+const goCpu = median(cpus.get("Go → Go") ?? [NaN]);
+console.log("| pair | MiB/s (median) | runs | vs Go → Go | CPU s/GiB, both ends (median) | vs Go → Go | failed runs |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const name of Object.keys(cases)) {
   const t = times.get(name) ?? [];
   const s = t.length ? median(t) : NaN;
-  console.log(`| ${name} | ${(mib / s).toFixed(0)} | ${t.map((v) => (mib / v).toFixed(0)).join(" / ")} | ${(goGo / s).toFixed(2)}× | ${broken.get(name) ?? 0} |`);
+  const cpu = median(cpus.get(name) ?? [NaN]);
+  console.log(`| ${name} | ${(mib / s).toFixed(0)} | ${t.map((v) => (mib / v).toFixed(0)).join(" / ")} | ${(goGo / s).toFixed(2)}× | ${cpu.toFixed(1)} | ${(cpu / goCpu).toFixed(2)}× | ${broken.get(name) ?? 0} |`);
 }
 console.log(`\nTail (${tailBytes / (1 << 20)} MiB, the dialer's stdin closed right after the data, ${tailRuns} runs):\n`);
 for (const [name, t] of Object.entries(tail)) console.log(`- ${name}: ${t.intact}/${t.runs} arrived complete`);
