@@ -9,7 +9,10 @@ import type { SessionOptions } from "./options.ts";
 import { Receiver } from "./receiver.ts";
 import { Sender } from "./sender.ts";
 import type { SessionEvents } from "./session-events.ts";
-import { PONG_BURST, type Subflow } from "./subflow.ts";
+import type { Subflow } from "./subflow.ts";
+
+/** In flight little enough that a PING does not wait behind data (bytes). */
+const LOW_INFLIGHT = 64 * 1024;
 
 /**
  * One tick over the subflows: ping those due (every `heartbeatMs`), put stalled-looking ones in doubt
@@ -27,9 +30,8 @@ export function checkPaths(
   let pinged = false;
   for (const s of subflows) {
     if (s.state !== "up") continue;
-    s.pongCredit = PONG_BURST;
     s.updateRate(now);
-    if (now - s.lastPingAt >= heartbeatMs - TICK_MS) {
+    if (now - s.lastPingAt >= heartbeatMs - TICK_MS || wantsRttSample(s, now)) {
       s.ping(now);
       pinged = true;
     }
@@ -41,6 +43,21 @@ export function checkPaths(
   }
   for (const f of failedSubflows(subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
   return pinged;
+}
+
+/** A new subflow's first few ticks each send a PING; so does a quiet one every RTT_REFRESH_MS. */
+const EARLY_PINGS = 4;
+const RTT_REFRESH_MS = 250;
+
+/**
+ * Whether `s` should be pinged now for a clean minimum RTT (the in-flight quota keeps two of them,
+ * scheduler.ts): the PING sent as a subflow comes up often waits for our own busy loop (the next
+ * subflow's handshake, the stream starting), so a new subflow is pinged on its first few ticks too, and
+ * a subflow with at most LOW_INFLIGHT in flight (little queued ahead of the PING) every RTT_REFRESH_MS.
+ */
+export function wantsRttSample(s: Pick<Subflow, "inflight" | "lastPingAt"> & { rtt: { pings: number } }, now: number): boolean {
+  if (s.rtt.pings < EARLY_PINGS) return true;
+  return s.inflight <= LOW_INFLIGHT && now - s.lastPingAt >= RTT_REFRESH_MS;
 }
 
 /**
