@@ -10,6 +10,7 @@
  */
 import type { Socket, SocketHandler, TCPSocketConnectOptions } from "bun";
 import { AbortCode, SessionError, type SessionHandle } from "../api/index.ts";
+import { WriteQueue } from "../contract/write-queue.ts";
 import type { LocalSide } from "./local-side.ts";
 
 export interface RelayOptions {
@@ -31,9 +32,8 @@ type RelaySocket = Socket<RelaySide>;
 export class RelaySide implements LocalSide {
   private session: SessionHandle | null = null;
   private socket: RelaySocket | null = null;
-  private queue: Uint8Array[] = [];
-  private head = 0;
-  private queued = 0;
+  /** Peer bytes the target has not taken yet. */
+  private readonly out = new WriteQueue();
   /** We returned false from data(): resume the session once the queue is written. */
   private peerPaused = false;
   /** The peer's FIN arrived: shut the target's write side down once the queue is empty. */
@@ -58,7 +58,7 @@ export class RelaySide implements LocalSide {
   data(view: Uint8Array): boolean {
     if (this.gone) return true;
     const s = this.socket;
-    if (s === null || this.queued > 0) return this.hold(view);
+    if (s === null || !this.out.empty) return this.hold(view);
     const n = s.write(view);
     if (n === view.length) return true;
     if (n < 0) return true; // closing: its close event follows
@@ -66,35 +66,21 @@ export class RelaySide implements LocalSide {
   }
 
   private hold(view: Uint8Array): boolean {
-    this.queue.push(view);
-    this.queued += view.length;
+    this.out.push(view);
     this.peerPaused = true;
     return false;
   }
 
   end(): void {
     this.peerEnded = true;
-    if (this.socket !== null && this.queued === 0) this.shutdown();
+    if (this.socket !== null && this.out.empty) this.shutdown();
   }
 
   /** The target socket is writable again: write what is queued, then shut down or resume as due. */
   onTargetDrain(): void {
     const s = this.socket;
     if (s === null || this.gone) return;
-    const q = this.queue;
-    while (this.head < q.length) {
-      const chunk = q[this.head] as Uint8Array;
-      const n = s.write(chunk);
-      if (n < 0) return;
-      this.queued -= n;
-      if (n < chunk.length) {
-        q[this.head] = chunk.subarray(n);
-        return;
-      }
-      this.head++;
-    }
-    q.length = 0;
-    this.head = 0;
+    if (!this.out.flush((v) => s.write(v))) return;
     if (this.peerEnded) this.shutdown();
     if (this.peerPaused && !this.over) {
       this.peerPaused = false;
@@ -142,9 +128,8 @@ export class RelaySide implements LocalSide {
     const wasShut = this.writeShut;
     this.gone = true;
     this.socket = null;
-    if (this.over && this.queued > 0) this.lose(`closed with ${this.queued} bytes not written${err ? `: ${err.message}` : ""}`);
-    this.queue = [];
-    this.queued = 0;
+    if (this.over && !this.out.empty) this.lose(`closed with ${this.out.bytes} bytes not written${err ? `: ${err.message}` : ""}`);
+    this.out.clear();
     this.flushed?.();
     if (this.over) return;
     if (err !== undefined && !this.ended) {
@@ -182,7 +167,7 @@ export class RelaySide implements LocalSide {
         this.socket = socket;
         this.o.debug?.(`relay ${this.o.label}: connected`);
         this.onTargetDrain();
-        if (this.peerEnded && this.queued === 0) this.shutdown();
+        if (this.peerEnded && this.out.empty) this.shutdown();
       },
       (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
     );
@@ -213,7 +198,7 @@ export class RelaySide implements LocalSide {
       s.terminate();
       return;
     }
-    if (this.queued === 0) {
+    if (this.out.empty) {
       this.shutdown();
       this.linger(s);
       return;
@@ -221,7 +206,7 @@ export class RelaySide implements LocalSide {
     return new Promise<void>((resolve) => {
       const ms = this.o.flushTimeoutMs ?? 30_000;
       const t = setTimeout(() => {
-        this.lose(`${this.queued} bytes not taken in ${ms / 1000} s`);
+        this.lose(`${this.out.bytes} bytes not taken in ${ms / 1000} s`);
         this.gone = true;
         this.socket = null;
         s.terminate();
