@@ -11,9 +11,6 @@ import { Sender } from "./sender.ts";
 import type { SessionEvents } from "./session-events.ts";
 import type { Subflow } from "./subflow.ts";
 
-/** In flight little enough that a PING does not wait behind data (bytes). */
-const LOW_INFLIGHT = 64 * 1024;
-
 /**
  * One tick over the subflows: ping those due (every `heartbeatMs`), put stalled-looking ones in doubt
  * (not after a late tick: our own loop was blocked), give up failed ones. True when pings went out
@@ -31,7 +28,7 @@ export function checkPaths(
   for (const s of subflows) {
     if (s.state !== "up") continue;
     s.updateRate(now);
-    if (now - s.lastPingAt >= heartbeatMs - TICK_MS || wantsRttSample(s, now)) {
+    if (now - s.lastPingAt >= heartbeatMs - TICK_MS || wantsRttSample(s)) {
       s.ping(now);
       pinged = true;
     }
@@ -45,19 +42,17 @@ export function checkPaths(
   return pinged;
 }
 
-/** A new subflow's first few ticks each send a PING; so does a quiet one every RTT_REFRESH_MS. */
+/** A new subflow's first ticks each send a PING (wantsRttSample). */
 const EARLY_PINGS = 4;
-const RTT_REFRESH_MS = 250;
 
 /**
- * Whether `s` should be pinged now for a clean minimum RTT (the in-flight quota keeps two of them,
- * scheduler.ts): the PING sent as a subflow comes up often waits for our own busy loop (the next
- * subflow's handshake, the stream starting), so a new subflow is pinged on its first few ticks too, and
- * a subflow with at most LOW_INFLIGHT in flight (little queued ahead of the PING) every RTT_REFRESH_MS.
+ * Whether `s` should be pinged now besides its heartbeat, for a clean minimum RTT (the in-flight quota
+ * keeps two of them, scheduler.ts): the PING sent as a subflow comes up often waits for our own busy
+ * loop (the next subflow's handshake, the stream starting), so a new subflow is pinged on its first few
+ * ticks too. (Later heartbeats on a quiet path refresh the minimum for free.)
  */
-export function wantsRttSample(s: Pick<Subflow, "inflight" | "lastPingAt"> & { rtt: { pings: number } }, now: number): boolean {
-  if (s.rtt.pings < EARLY_PINGS) return true;
-  return s.inflight <= LOW_INFLIGHT && now - s.lastPingAt >= RTT_REFRESH_MS;
+export function wantsRttSample(s: { rtt: { pings: number } }): boolean {
+  return s.rtt.pings < EARLY_PINGS;
 }
 
 /**
