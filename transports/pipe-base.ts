@@ -6,6 +6,7 @@
  */
 import { TransportError } from "../src/contract/errors.ts";
 import type { PipeHandler } from "../src/contract/transport.ts";
+import { WriteQueue } from "../src/contract/write-queue.ts";
 
 export abstract class PipeBase {
   protected handler: PipeHandler | undefined;
@@ -13,10 +14,8 @@ export abstract class PipeBase {
   protected done = false;
   /** A write returned false: call `drain` once writing is possible again. */
   protected wantDrain = false;
-  /** Views accepted by write() and not yet handed to the socket, from `head`. */
-  protected queue: Uint8Array[] = [];
-  protected head = 0;
-  protected queuedBytes = 0;
+  /** Views accepted by write() and not yet handed to the socket. */
+  protected readonly out = new WriteQueue();
   /** close() was called: end the write side once the queue is empty. */
   protected closing = false;
   private held: Uint8Array[] | undefined = [];
@@ -34,14 +33,12 @@ export abstract class PipeBase {
   close(): void {
     if (this.closing || this.done) return;
     this.closing = true;
-    if (this.queuedBytes === 0) this.endWrite();
+    if (this.out.empty) this.endWrite();
   }
 
   abort(err?: Error): void {
     if (this.done) return;
-    this.queue = [];
-    this.head = 0;
-    this.queuedBytes = 0;
+    this.out.clear();
     this.dropHeld();
     this.finish(err ?? new TransportError("ABORTED", "pipe aborted"));
     this.terminate();
@@ -49,7 +46,7 @@ export abstract class PipeBase {
 
   /** Copy the queued views: the caller may then reuse the memory it wrote (see Pipe.detach). */
   detach(): void {
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i] = this.queue[i]!.slice();
+    this.out.detach();
   }
 
   attach(handler: PipeHandler): void {

@@ -91,24 +91,22 @@ export class SocketPipe extends PipeBase implements Pipe, SocketSink {
   }
 
   get queued(): number {
-    return this.queuedBytes;
+    return this.out.bytes;
   }
 
   protected canWrite(): boolean {
-    return this.queuedBytes === 0;
+    return this.out.empty;
   }
 
   write(bytes: Uint8Array): boolean {
     if (this.closing || this.done) return false; // ignored: the pipe is closing or gone
-    if (this.queuedBytes === 0) {
+    if (this.out.empty) {
       const n = this.socket.write(bytes);
       if (n === bytes.length) return true;
       if (n < 0) return false; // socket already closed: its close event follows
-      this.queue.push(n === 0 ? bytes : bytes.subarray(n));
-      this.queuedBytes = bytes.length - n;
+      this.out.push(n === 0 ? bytes : bytes.subarray(n));
     } else {
-      this.queue.push(bytes);
-      this.queuedBytes += bytes.length;
+      this.out.push(bytes);
     }
     this.wantDrain = true;
     return false;
@@ -124,22 +122,11 @@ export class SocketPipe extends PipeBase implements Pipe, SocketSink {
     if (!this.done) this.emitData(view);
   }
 
+  private readonly writeSocket = (v: Uint8Array): number => this.socket.write(v);
+
   onDrain(): void {
     if (this.done) return;
-    const queue = this.queue;
-    while (this.head < queue.length) {
-      const chunk = queue[this.head] as Uint8Array;
-      const n = this.socket.write(chunk);
-      if (n < 0) return;
-      this.queuedBytes -= n;
-      if (n < chunk.length) {
-        queue[this.head] = chunk.subarray(n);
-        return;
-      }
-      this.head++;
-    }
-    queue.length = 0;
-    this.head = 0;
+    if (!this.out.flush(this.writeSocket)) return;
     if (this.closing) {
       if (!this.writeShut) this.endWrite();
       return;

@@ -42,7 +42,7 @@ export abstract class WsPipe extends PipeBase implements Pipe {
   protected abstract terminateSocket(): void;
 
   get queued(): number {
-    return this.queuedBytes + this.bufferedAmount();
+    return this.out.bytes + this.bufferedAmount();
   }
 
   protected canWrite(): boolean {
@@ -54,8 +54,7 @@ export abstract class WsPipe extends PipeBase implements Pipe {
     for (let off = 0; off < bytes.length; off += MAX_MESSAGE) {
       const piece = bytes.length <= MAX_MESSAGE ? bytes : bytes.subarray(off, off + MAX_MESSAGE);
       if (this.blocked) {
-        this.queue.push(piece);
-        this.queuedBytes += piece.length;
+        this.out.push(piece);
       } else if (!this.sendMessage(piece)) {
         this.blocked = true;
       }
@@ -82,23 +81,16 @@ export abstract class WsPipe extends PipeBase implements Pipe {
     this.abort(new TransportError("EPROTO", `${this.info.transport} ${this.info.remote}: text message (bondcat sends binary only)`));
   }
 
+  private readonly sendQueued = (v: Uint8Array): boolean => {
+    if (this.sendMessage(v)) return true;
+    this.blocked = true;
+    return false;
+  };
+
   protected onSocketDrain(): void {
     if (this.done) return;
     this.blocked = false;
-    const queue = this.queue;
-    while (this.head < queue.length) {
-      const chunk = queue[this.head++] as Uint8Array;
-      this.queuedBytes -= chunk.length;
-      if (!this.sendMessage(chunk)) {
-        this.blocked = true;
-        break;
-      }
-    }
-    if (this.head === queue.length) {
-      queue.length = 0;
-      this.head = 0;
-    }
-    if (this.queuedBytes > 0) return;
+    if (!this.out.flushWhole(this.sendQueued)) return;
     if (this.closing) {
       if (!this.writeShut) this.endWrite();
       return;

@@ -4,7 +4,8 @@
  * | code | name         | meaning                                                                   |
  * |------|--------------|---------------------------------------------------------------------------|
  * |    0 | OK           | session closed cleanly: both directions FIN'd and all data acknowledged   |
- * |      |              | (an --idle-timeout close and the end of a -b benchmark also count as 0)   |
+ * |      |              | (an --idle-timeout close and the end of a -b benchmark also count as 0,   |
+ * |      |              | and so does a v0 peer closing once everything it sent was written out)    |
  * |    1 | FAILURE      | runtime/session failure after the session was up: peer abort, every path  |
  * |      |              | lost past the grace period, relay/exec target failed, I/O error; also a   |
  * |      |              | clean end whose last bytes stdout refused (EPIPE) or a relay target did   |

@@ -2,7 +2,7 @@
  * Glue between one session and its local side, with a promise for its end: the session's events go
  * to the local side, --idle-timeout watches it, and `finish()` (first Ctrl-C) ends it cleanly.
  */
-import { AbortCode, type SessionEvents, type SessionHandle } from "../api/index.ts";
+import { AbortCode, type SessionEvents, type SessionHandle, type SessionStats } from "../api/index.ts";
 import { log } from "../log.ts";
 import type { LocalSide } from "../modes/local-side.ts";
 import { IdleWatch } from "./idle.ts";
@@ -27,6 +27,13 @@ export interface RunHandle {
   finish(): void;
 }
 
+const tag = (s: SessionHandle | null): string => `session ${s?.idHex.slice(0, 8) ?? "(opening)"}`;
+
+/** -vv: the protocol counters of a session as one line. */
+function traceStats(st: SessionStats): string {
+  return `sent ${st.bytesSent} B (acked ${st.bytesAcked}), received ${st.bytesReceived} B, duplicates ${st.duplicateBytes} B, reinjected ${st.reinjectedBytes} B`;
+}
+
 export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
   let resolve!: (e: Error | undefined) => void;
   const done = new Promise<Error | undefined>((r) => (resolve = r));
@@ -38,12 +45,20 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
     done,
     events: {
       data: (v) => local.data(v),
-      end: () => local.end(),
+      end: () => {
+        log.trace(`${tag(h.session)}: peer FIN (its stream ends at ${h.session?.stats().bytesReceived ?? 0} bytes)`);
+        local.end();
+      },
+      subflowUp: (sub) =>
+        log.trace(`${tag(h.session)}: subflow ${sub.id} up (${sub.info.transport} ${sub.info.local} → ${sub.info.remote}${sub.backup ? ", backup" : ""})`),
+      subflowDown: (sub, err) =>
+        log.trace(`${tag(h.session)}: subflow ${sub.id} down after ${sub.bytesSent} B sent, ${sub.bytesReceived} B received${err ? `: ${err.message}` : ""}`),
       drain: () => local.drain(),
       release: (frame) => local.release?.(frame),
       subflowDoubt: (sub, resent) => log.debug(`subflow ${sub.label || sub.id} in doubt: ${resent} bytes resent on other paths`),
       closed: (err) => {
         idle?.stop();
+        if (h.session) log.trace(`${tag(h.session)}: closed ${err ? `(${err.message})` : "cleanly"}; ${traceStats(h.session.stats())}`);
         const outcome = idleExpired ? undefined : err;
         // A clean end still fails if the local side could not hand over the last bytes.
         const settle = (): void => resolve(outcome ?? local.failed?.());
@@ -59,6 +74,7 @@ export function sessionEvents(local: LocalSide, o: RunOptions = {}): RunHandle {
     },
     attach(session) {
       h.session = session;
+      log.trace(`${tag(session)}: open, ${session.stats().subflows.length} subflow(s)`);
       if (session.state !== "open") return;
       local.start(session);
       const ms = o.idleTimeoutMs;

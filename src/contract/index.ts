@@ -6,3 +6,4 @@ export type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
 export type { DialOptions, Listener, ListenOptions, Transport, TransportOptions } from "./transport.ts";
 export { BondError, ConfigError, TransportError, quote } from "./errors.ts";
 export { bracket, formatAddr, unbracket, urlHost, urlPort } from "./address.ts";
+export { WriteQueue } from "./write-queue.ts";

@@ -5,6 +5,8 @@ export class RttEstimator {
   min = Infinity;
   latest = 0;
   samples = 0;
+  /** PINGs sent for these samples (session-health.ts pings a new subflow a few times: a clean minimum). */
+  pings = 0;
 
   sample(ms: number): void {
     if (!(ms >= 0)) return;

@@ -34,6 +34,12 @@ export function pickOrder<S extends SchedSubflow>(subs: readonly S[]): S[] {
 }
 
 /**
+ * The horizon's floor (ms): a fast path (loopback) may hold this much of its rate in flight, and a byte
+ * written behind bulk waits about this long in the socket buffers (issue 8: marker behind bulk).
+ */
+export const HORIZON_FLOOR_MS = 5;
+
+/**
  * How long (ms) a byte may wait in any one subflow: half the time the whole bundle needs to fill the
  * peer's window. A path that holds more than that makes the receiver wait for it while the window fills
  * behind the hole, and the fast paths stall (a 10 Mbit/s link with 1 MiB in flight holds 0.8 s of data).
@@ -42,7 +48,7 @@ export function horizonMs<S extends SchedSubflow>(order: readonly S[], windowSpa
   let total = 0;
   for (const s of order) if (usable(s, order) && s.rate > 0) total += s.rate;
   if (total <= 0) return 1000;
-  return Math.min(1000, Math.max(20, windowSpan / (2 * total)));
+  return Math.min(1000, Math.max(HORIZON_FLOOR_MS, windowSpan / (2 * total)));
 }
 
 /**

@@ -9,7 +9,7 @@ import type { SessionOptions } from "./options.ts";
 import { Receiver } from "./receiver.ts";
 import { Sender } from "./sender.ts";
 import type { SessionEvents } from "./session-events.ts";
-import { PONG_BURST, type Subflow } from "./subflow.ts";
+import type { Subflow } from "./subflow.ts";
 
 /**
  * One tick over the subflows: ping those due (every `heartbeatMs`), put stalled-looking ones in doubt
@@ -27,9 +27,8 @@ export function checkPaths(
   let pinged = false;
   for (const s of subflows) {
     if (s.state !== "up") continue;
-    s.pongCredit = PONG_BURST;
     s.updateRate(now);
-    if (now - s.lastPingAt >= heartbeatMs - TICK_MS) {
+    if (now - s.lastPingAt >= heartbeatMs - TICK_MS || wantsRttSample(s)) {
       s.ping(now);
       pinged = true;
     }
@@ -41,6 +40,19 @@ export function checkPaths(
   }
   for (const f of failedSubflows(subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
   return pinged;
+}
+
+/** A new subflow's first ticks each send a PING (wantsRttSample). */
+const EARLY_PINGS = 4;
+
+/**
+ * Whether `s` should be pinged now besides its heartbeat, for a clean minimum RTT (the in-flight quota
+ * keeps two of them, scheduler.ts): the PING sent as a subflow comes up often waits for our own busy
+ * loop (the next subflow's handshake, the stream starting), so a new subflow is pinged on its first few
+ * ticks too. (Later heartbeats on a quiet path refresh the minimum for free.)
+ */
+export function wantsRttSample(s: { rtt: { pings: number } }): boolean {
+  return s.rtt.pings < EARLY_PINGS;
 }
 
 /**

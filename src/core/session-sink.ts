@@ -66,8 +66,7 @@ export class SubflowSink implements FrameSink {
 
   onPing(token: number): void {
     const sub = this.sub;
-    if (sub.pongCredit <= 0 || !sub.takesControl) return;
-    sub.pongCredit--;
+    if (!sub.takePong()) return;
     sub.sendControl(encodePing(FrameType.PONG, token), true);
   }
 

@@ -27,8 +27,9 @@ export type SubflowState = "handshake" | "up" | "closing" | "closed";
 let nextId = 1;
 
 export { EARLY_DATA, PREAUTH_SLACK } from "./handshake-reader.ts";
-/** Pongs a subflow sends per session tick (10 ms) at most. */
+/** Pongs a subflow sends per PONG_PERIOD_MS at most (a peer pings once a heartbeat; each pong is a write). */
 export const PONG_BURST = 8;
+export const PONG_PERIOD_MS = 10;
 /** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
 export const CONTROL_SLACK = 64 * 1024;
 
@@ -149,11 +150,8 @@ export class Subflow implements PipeHandler {
     return ok;
   }
 
-  /**
-   * Write a control frame (ack, ping, FIN …); control frames ignore backpressure: they are tiny. A
-   * `droppable` one (a plain ack, a pong: a later one supersedes it) is dropped while the pipe's queue
-   * is above its high-water mark; returns whether the frame was written.
-   */
+  /** Write a control frame, ignoring backpressure (tiny); a `droppable` one (plain ack, pong) is dropped
+   *  above the queue's high-water mark. Returns whether the frame was written. */
   sendControl(frame: Uint8Array, droppable = false): boolean {
     if (this.state !== "up") return false;
     if (!this.writable && droppable && this.pipe.queued > this.controlHighWater) return false;
@@ -163,11 +161,21 @@ export class Subflow implements PipeHandler {
     return this.state === "up";
   }
 
-  /**
-   * PINGs answered until the session's next tick: a peer pings once a heartbeat, a flood of PINGs gets
-   * no more than PONG_BURST pongs per tick (each pong costs a write).
-   */
-  pongCredit = PONG_BURST;
+  /** PINGs still answered in the PONG_PERIOD_MS that started at `pongSince`. */
+  private pongCredit = PONG_BURST;
+  private pongSince = -Infinity;
+
+  /** Whether a PONG may go out now: PONG_BURST per PONG_PERIOD_MS at most, none above high water. */
+  takePong(): boolean {
+    const now = this.now();
+    if (now - this.pongSince >= PONG_PERIOD_MS) {
+      this.pongSince = now;
+      this.pongCredit = PONG_BURST;
+    }
+    if (this.pongCredit <= 0 || !this.takesControl) return false;
+    this.pongCredit--;
+    return true;
+  }
 
   /** Whether a droppable control frame would be written now (saves encoding one that would be dropped). */
   get takesControl(): boolean {
@@ -182,6 +190,7 @@ export class Subflow implements PipeHandler {
 
   ping(now: number): void {
     this.lastPingAt = now;
+    this.rtt.pings++;
     this.sendControl(encodePing(FrameType.PING, Math.round(now * 1000)));
   }
 

@@ -8,26 +8,7 @@
  * getpgrp()). Best effort: false where it cannot be told (off Linux, no bun:ffi).
  */
 import { isatty } from "node:tty";
-
-type PgrpFns = { tcgetpgrp: (fd: number) => number; getpgrp: () => number };
-let fns: PgrpFns | null | undefined;
-
-function libc(): PgrpFns | null {
-  if (fns !== undefined) return fns;
-  fns = null;
-  if (process.platform !== "linux") return null;
-  try {
-    const ffi = require("bun:ffi") as typeof import("bun:ffi");
-    const lib = ffi.dlopen("libc.so.6", {
-      tcgetpgrp: { args: [ffi.FFIType.i32], returns: ffi.FFIType.i32 },
-      getpgrp: { args: [], returns: ffi.FFIType.i32 },
-    });
-    fns = lib.symbols as unknown as PgrpFns;
-  } catch {
-    fns = null;
-  }
-  return fns;
-}
+import { libc } from "./libc.ts";
 
 /** True when `fd` is a terminal and our process group is not its foreground group. */
 export function isBackgroundTerminal(fd = 0): boolean {

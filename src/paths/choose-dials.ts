@@ -14,6 +14,7 @@
  * binds nothing (the OS chooses, as without auto-detection).
  */
 import { isIP } from "node:net";
+import { unbracket } from "../contract/address.ts";
 import { addressesOf, isLoopback, type Source } from "./local-addresses.ts";
 import { routeKey, type RouteLookup } from "./routes.ts";
 
@@ -98,7 +99,7 @@ async function sourcesFor(t: Target, o: ChooseOptions, notes: string[]): Promise
 }
 
 export async function chooseDials(hostname: string, o: ChooseOptions): Promise<DialChoice> {
-  const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
+  const host = unbracket(hostname);
   const notes: string[] = [];
   if (!o.perFamily && !o.bindSources) return { dials: [{}], notes };
   if (host === "localhost" || isLoopback(host)) return { dials: [{}], notes };

@@ -13,7 +13,7 @@
  * Listen addresses (`{ listen: true }`) additionally accept port 0 (pick a free port), an empty host
  * (":9000", "tcp://:9000" → the wildcard address) and a bare port ("9000").
  */
-import { DEFAULT_PORTS } from "../contract/address.ts";
+import { bracket, DEFAULT_PORTS } from "../contract/address.ts";
 import { ConfigError, quote } from "../contract/errors.ts";
 
 export interface EndpointParseOptions {
@@ -65,7 +65,7 @@ export function parseEndpoint(text: string, defaultScheme = "tcp", opts: Endpoin
     portText = after.slice(1);
     if (host.includes("%")) fail(input, "IPv6 zone ids (%eth0) are not supported; bind with a local address instead");
     if (!host.includes(":")) fail(input, `${quote(host)} in brackets is not an IPv6 address`);
-    host = `[${host}]`;
+    host = bracket(host);
   } else {
     const colons = authority.split(":").length - 1;
     if (colons > 1) fail(input, "an IPv6 address needs brackets, e.g. [2001:db8::1]:9000");

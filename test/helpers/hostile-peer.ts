@@ -153,11 +153,12 @@ export class HostilePeer {
 }
 
 /**
- * A well-behaved session beside the attack: pings every `everyMs` and records how long each pong took
- * (the listener's event-loop stalls show up here).
+ * A well-behaved session beside the attack: sends a PING every `everyMs` itself (the engine's own
+ * heartbeats slow down on idle sessions) and records how long each pong took — the listener's
+ * event-loop stalls show up here.
  */
 export async function pingProbe(engine: Engine, port: number, secret: string, everyMs = 25) {
-  const { peer, session } = await HostilePeer.open(engine, port, secret, { heartbeatMs: everyMs });
+  const { peer, session } = await HostilePeer.open(engine, port, secret, { heartbeatMs: 1000 });
   const samples: number[] = [];
   const sub = session.subflows[0]!;
   const orig = sub.pong.bind(sub);
@@ -165,6 +166,11 @@ export async function pingProbe(engine: Engine, port: number, secret: string, ev
     samples.push(now - token / 1000);
     orig(token, now);
   };
+  const ping = new Uint8Array(16);
+  const timer = setInterval(() => {
+    header(ping, 0, FRAME.PING, 0, Math.round(performance.now() * 1000));
+    if (!peer.socket.destroyed) peer.socket.write(ping.slice());
+  }, everyMs);
   let closed = false;
   void peer.gone.then(() => (closed = true));
   return {
@@ -173,6 +179,7 @@ export async function pingProbe(engine: Engine, port: number, secret: string, ev
       return closed;
     },
     stop() {
+      clearInterval(timer);
       session.abort(0, "probe done");
       peer.destroy();
     },

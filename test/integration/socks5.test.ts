@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { socksBridge } from "../../transports/socks-bridge.ts";
 import { socksConnectRequest, socksReplyLength } from "../../transports/socks5.ts";
 import { binPath, bondcat, listeningUrls, missing, type Proc, start, stopAll } from "../helpers/procs.ts";
 import { randomFile, sha256File } from "../helpers/files.ts";
@@ -111,6 +112,36 @@ describe("through microsocks", () => {
       expect(none.log()).toContain("refused: the proxy requires authentication");
     }
     listener.kill();
+  }, 30_000);
+
+  test.skipIf(reason !== null)("the loopback CONNECT endpoint lent to the WebSocket client wants its token", async () => {
+    const echo = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: (s, d) => void s.write(d) } });
+    const bridge = await socksBridge(new URL(`socks5://127.0.0.1:${open}`), "127.0.0.1", echo.port, { timeoutMs: 5000 }, "test");
+    const url = new URL(bridge.url);
+    const ask = (auth: string) =>
+      new Promise<string>((resolve) => {
+        let got = "";
+        void Bun.connect({
+          hostname: "127.0.0.1",
+          port: Number(url.port),
+          socket: {
+            open: (s) => void s.write(`CONNECT 127.0.0.1:${echo.port} HTTP/1.1\r\n${auth}\r\n`),
+            data: (s, d) => {
+              got += d.toString();
+              const ok = got.startsWith("HTTP/1.1 200");
+              if (ok && got.endsWith("\r\n\r\n")) s.write("ping"); // through the tunnel to the echo server
+              else if (got.includes("\r\n\r\n") && (!ok || got.endsWith("ping"))) resolve(got);
+            },
+            close: () => resolve(got),
+          },
+        });
+      });
+    expect(await ask("")).toStartWith("HTTP/1.1 407");
+    expect(await ask(`Proxy-Authorization: Basic ${btoa("bondcat:wrong")}\r\n`)).toStartWith("HTTP/1.1 407");
+    const token = decodeURIComponent(url.password);
+    expect(await ask(`Proxy-Authorization: Basic ${btoa(`bondcat:${token}`)}\r\n`)).toBe("HTTP/1.1 200 Connection established\r\n\r\nping");
+    bridge.close();
+    echo.stop(true);
   }, 30_000);
 
   test.skipIf(reason !== null)("a target the proxy cannot reach: its reply is named", async () => {

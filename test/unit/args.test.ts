@@ -7,6 +7,7 @@ import { FLAGS } from "../../src/cli/flags.ts";
 import { HELP_TEXT } from "../../src/cli/help.ts";
 import { parseSize } from "../../src/cli/units.ts";
 import { ConfigError, TransportError } from "../../src/contract/errors.ts";
+import { PeerAbortError } from "../../src/core/errors.ts";
 import { HandshakeError, ProtocolError, SessionError } from "../../src/core/errors.ts";
 import { DEFAULT_MAX_PAYLOAD } from "../../src/core/frame.ts";
 
@@ -515,5 +516,21 @@ describe("exit codes", () => {
     expect(exit.exitCodeFor(new DOMException("stop", "AbortError"))).toBe(130);
     expect(exit.exitCodeFor(new Error("boom"))).toBe(1);
     expect(exit.exitCodeFor("weird")).toBe(1);
+  });
+});
+
+describe("--compat v0 (the original bondcat's wire format)", () => {
+  test("accepted on both sides; other values and a dialer with a secret are usage errors", () => {
+    expect(run(["--compat", "v0", "h:1"]).compat).toBe("v0");
+    expect(run(["-l", "--compat=v0", "--secret", "s"]).compat).toBe("v0"); // the listener refuses v0 at run time
+    expect(run(["h:1"]).compat).toBeUndefined();
+    expect(fail(["--compat", "v1", "h:1"]).message).toMatch(/expected v0/);
+    expect(fail(["--compat", "v0", "--secret", "s", "h:1"]).message).toMatch(/no authentication/);
+    expect(fail(["--compat", "v0", "h:1"], { BONDCAT_SECRET: "s" }).message).toMatch(/no authentication/);
+  });
+
+  test("a NORMAL abort (a v0 peer closed the connection after everything was written out) exits 0", () => {
+    expect(exit.exitCodeFor(new PeerAbortError(0, "the v0 peer closed the connection"))).toBe(exit.EXIT_OK);
+    expect(exit.exitCodeFor(new PeerAbortError(2, "protocol"))).toBe(exit.EXIT_FAILURE);
   });
 });

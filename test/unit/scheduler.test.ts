@@ -1,6 +1,6 @@
 /** Scheduler policy (src/core/scheduler.ts): subflow order and in-flight quota. Pure functions. */
 import { describe, expect, test } from "bun:test";
-import { fillByCapacity, fillRedundant, horizonMs, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { fillByCapacity, fillRedundant, HORIZON_FLOOR_MS, horizonMs, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
 import { SendBuffer } from "../../src/core/send-buffer.ts";
 
 interface Fake extends SchedSubflow {
@@ -81,13 +81,15 @@ describe("quotaFor and the horizon", () => {
     expect(quotaFor(sub("fat", 5, { rate: 1e6 }), o, 1000)).toBe(16 * MiB);
   });
 
-  test("the horizon is half the time the bundle needs to fill the peer's window, within 20 ms … 1 s", () => {
+  test("the horizon is half the time the bundle needs to fill the peer's window, within HORIZON_FLOOR_MS … 1 s", () => {
     // 100 + 10 Mbit/s = 12 500 + 1 250 bytes/ms; 8 MiB window → 8 388 608 / (2 × 13 750) ≈ 305 ms
     const h = horizonMs([sub("fast", 2, { rate: 12_500 }), sub("slow", 2, { rate: 1_250 })], 8 * MiB);
     expect(Math.round(h)).toBe(305);
     // The slow link may then hold ~380 kB (0.3 s of its data), not a megabyte (0.8 s).
     expect(quotaFor(sub("slow", 2, { rate: 1_250 }), o, h)).toBeLessThan(400_000);
-    expect(horizonMs([sub("lo", 0.1, { rate: 1e6 })], 8 * MiB)).toBe(20);
+    expect(horizonMs([sub("lo", 0.1, { rate: 1e6 })], 8 * MiB)).toBe(HORIZON_FLOOR_MS);
+    // Loopback at ~350 MB/s per path, two paths: the window's share (≈ 12 ms), not the floor.
+    expect(Math.round(horizonMs([sub("a", 0.3, { rate: 350_000 }), sub("b", 0.3, { rate: 350_000 })], 16 * MiB))).toBe(12);
     expect(horizonMs([sub("new", null)], 8 * MiB)).toBe(1000);
     expect(horizonMs([sub("b", 1, { rate: 10, backup: true }), sub("p", 1, { rate: 10 })], 1e9)).toBe(1000);
   });
