@@ -2,7 +2,7 @@
  * ws:// and wss:// listeners before the HTTP upgrade: Bun.serve shows nothing of a connection until its
  * request is complete, so the front (transports/proxy-front.ts + upgrade-gate.ts) holds the deadline
  * from TCP accept and the pending caps. Raw-socket attackers (a TLS socket for wss, so the slowloris
- * is inside TLS); a legitimate session beside them delivers identical data. Loose bounds only.
+ * is inside TLS, beside a bare TCP connection that never starts TLS); a legitimate session beside them delivers identical data. Loose bounds only.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
@@ -47,14 +47,16 @@ for (const scheme of ["ws", "wss"] as const) {
     test("a silent connection and a slowloris are closed at the handshake timeout from accept; a session beside them is intact", async () => {
       const { cli, port } = await startListener(["-k", "--handshake-timeout", "1s", "--listen", `${scheme}://127.0.0.1:0/b`, "-e", "cat"]);
       const t0 = performance.now();
-      const silent = await open(port, secure);
+      const silent = await open(port, secure); // for wss: after a finished TLS handshake
+      const bare = await RawClient.open(port); // not a byte: for wss, a TLS handshake never started
+      live.push(bare);
       const slow = await open(port, secure);
       slow.send("GET /b HTTP/1.1\r\nHost: x\r\nX-Slow: ");
       const drip = setInterval(() => slow.closedAt() === null && slow.send("a"), 150);
       const data = pseudoRandom(1 << 20, 7);
       const client = spawnCli([...(secure ? ["--insecure"] : []), `${scheme}://127.0.0.1:${port}/b`], { stdin: data });
       try {
-        for (const c of [silent, slow]) {
+        for (const c of [silent, bare, slow]) {
           const at = await c.closedWithin(6000);
           expect(at).not.toBeNull();
           expect(at! - t0).toBeGreaterThan(700);
