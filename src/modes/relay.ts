@@ -29,29 +29,53 @@ export interface RelayOptions {
 
 type RelaySocket = Socket<RelaySide>;
 
+/**
+ * The target socket: dialling, connected, dropped by us (connect failed or timed out, terminated on an
+ * error or a flush timeout; its close event may still come) or closed (its close event came, once).
+ * In "dropped" and "closed" further peer bytes are dropped, as a closed socket would.
+ */
+type TargetState = "connecting" | "open" | "dropped" | "closed";
+/** Peer → target: open, the peer's FIN arrived (shut the target's write side once the queue is empty), shut. */
+type ToTargetState = "open" | "ending" | "shut";
+/** Target → peer: open, or ended (session.end() called: target FIN, finish() or target gone). */
+type FromTargetState = "open" | "ended";
+/** Our lifecycle: running until the session calls close(). */
+type Phase = "running" | "over";
+
 export class RelaySide implements LocalSide {
   private session: SessionHandle | null = null;
   private socket: RelaySocket | null = null;
   /** Peer bytes the target has not taken yet. */
   private readonly out = new WriteQueue();
+  private target: TargetState = "connecting";
+  private toTarget: ToTargetState = "open";
+  private fromTarget: FromTargetState = "open";
+  private phase: Phase = "running";
+  // Backpressure, one flag per direction (independent of the states above).
   /** We returned false from data(): resume the session once the queue is written. */
   private peerPaused = false;
-  /** The peer's FIN arrived: shut the target's write side down once the queue is empty. */
-  private peerEnded = false;
-  private writeShut = false;
-  /** session.end() called (target FIN, finish() or target gone). */
-  private ended = false;
+  /** The session refused bytes (or finish()): the target socket's reading is paused until drain(). */
   private targetPaused = false;
-  /** The target socket is gone (or never came): further peer bytes are dropped. */
-  private gone = false;
-  private over = false;
-  private targetClosed = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushed: (() => void) | null = null;
   /** Bytes the session delivered that never reached the target after a clean end (failed()). */
   private lost: Error | null = null;
 
   constructor(private readonly o: RelayOptions) {}
+
+  /** The target socket is gone (or never came). */
+  private get gone(): boolean {
+    return this.target === "dropped" || this.target === "closed";
+  }
+
+  private get over(): boolean {
+    return this.phase === "over";
+  }
+
+  /** We give the target socket up; a close event already seen stays "closed". */
+  private drop(): void {
+    if (this.target !== "closed") this.target = "dropped";
+  }
 
   // ---------------------------------------------------------------- session → target
 
@@ -72,7 +96,7 @@ export class RelaySide implements LocalSide {
   }
 
   end(): void {
-    this.peerEnded = true;
+    if (this.toTarget === "open") this.toTarget = "ending";
     if (this.socket !== null && this.out.empty) this.shutdown();
   }
 
@@ -81,7 +105,7 @@ export class RelaySide implements LocalSide {
     const s = this.socket;
     if (s === null || this.gone) return;
     if (!this.out.flush((v) => s.write(v))) return;
-    if (this.peerEnded) this.shutdown();
+    if (this.toTarget === "ending") this.shutdown();
     if (this.peerPaused && !this.over) {
       this.peerPaused = false;
       this.session?.resume();
@@ -89,8 +113,8 @@ export class RelaySide implements LocalSide {
   }
 
   private shutdown(): void {
-    if (this.writeShut || this.socket === null) return;
-    this.writeShut = true;
+    if (this.toTarget === "shut" || this.socket === null) return;
+    this.toTarget = "shut";
     this.socket.shutdown();
     this.flushed?.();
   }
@@ -106,7 +130,7 @@ export class RelaySide implements LocalSide {
 
   onTargetData(view: Uint8Array): void {
     const s = this.session;
-    if (this.ended || s === null || s.state !== "open") return;
+    if (this.fromTarget === "ended" || s === null || s.state !== "open") return;
     if (!s.write(view) && !this.targetPaused) {
       this.targetPaused = true;
       this.socket?.pause();
@@ -114,8 +138,8 @@ export class RelaySide implements LocalSide {
   }
 
   onTargetEnd(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.fromTarget === "ended") return;
+    this.fromTarget = "ended";
     this.o.debug?.(`relay ${this.o.label}: target finished sending`);
     if (this.session?.state === "open") this.session.end();
   }
@@ -123,16 +147,15 @@ export class RelaySide implements LocalSide {
   onTargetClose(err?: Error): void {
     // Once per socket (Bun may report an error and then the close); possibly before Bun.connect's
     // promise handed us the socket.
-    if (this.targetClosed) return;
-    this.targetClosed = true;
-    const wasShut = this.writeShut;
-    this.gone = true;
+    if (this.target === "closed") return;
+    const wasShut = this.toTarget === "shut";
+    this.target = "closed";
     this.socket = null;
     if (this.over && !this.out.empty) this.lose(`closed with ${this.out.bytes} bytes not written${err ? `: ${err.message}` : ""}`);
     this.out.clear();
     this.flushed?.();
     if (this.over) return;
-    if (err !== undefined && !this.ended) {
+    if (err !== undefined && this.fromTarget !== "ended") {
       this.session?.abort(AbortCode.APPLICATION, `relay target ${this.o.label}: ${err.message}`, err);
       return;
     }
@@ -165,9 +188,10 @@ export class RelaySide implements LocalSide {
           return;
         }
         this.socket = socket;
+        this.target = "open";
         this.o.debug?.(`relay ${this.o.label}: connected`);
         this.onTargetDrain();
-        if (this.peerEnded && this.out.empty) this.shutdown();
+        if (this.toTarget === "ending" && this.out.empty) this.shutdown();
       },
       (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
     );
@@ -176,7 +200,7 @@ export class RelaySide implements LocalSide {
   private fail(err: Error): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.socket !== null || this.gone || this.over) return;
-    this.gone = true;
+    this.drop();
     this.session?.abort(AbortCode.APPLICATION, `relay target ${this.o.label}: ${err.message}`, err);
   }
 
@@ -188,12 +212,12 @@ export class RelaySide implements LocalSide {
 
   /** Session over: on a clean end, wait (bounded) for queued bytes to reach the target. */
   close(err?: Error): Promise<void> | void {
-    this.over = true;
+    this.phase = "over";
     if (this.timer) clearTimeout(this.timer);
     const s = this.socket;
     if (s === null) return;
     if (err !== undefined) {
-      this.gone = true;
+      this.drop();
       this.socket = null;
       s.terminate();
       return;
@@ -207,7 +231,7 @@ export class RelaySide implements LocalSide {
       const ms = this.o.flushTimeoutMs ?? 30_000;
       const t = setTimeout(() => {
         this.lose(`${this.out.bytes} bytes not taken in ${ms / 1000} s`);
-        this.gone = true;
+        this.drop();
         this.socket = null;
         s.terminate();
         resolve();
