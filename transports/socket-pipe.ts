@@ -24,7 +24,7 @@
  * is swapped as the socket moves on (proxy handshake → TLS handshake → SocketPipe).
  */
 import type { Socket, SocketHandler } from "bun";
-import { TransportError } from "../src/contract/errors.ts";
+import { type SystemErrorCode, TransportError, type TransportErrorCode } from "../src/contract/errors.ts";
 import { formatAddr } from "../src/contract/address.ts";
 import { PipeBase } from "./pipe-base.ts";
 import type { Pipe, PipeInfo } from "../src/contract/transport.ts";
@@ -162,7 +162,7 @@ export class SocketPipe extends PipeBase implements Pipe, SocketSink {
   }
 }
 
-const KNOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EADDRINUSE", "EADDRNOTAVAIL",
+const KNOWN_CODES = new Set<string>(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EADDRINUSE", "EADDRNOTAVAIL",
   "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EACCES", "EAI_AGAIN", "ENOENT", "EPIPE"]);
 
 const FRIENDLY: Record<string, string> = {
@@ -177,11 +177,11 @@ const FRIENDLY: Record<string, string> = {
 };
 
 /** Any thrown value → TransportError with a known code (or `fallback`) and a message that leads with it. */
-export function toTransportError(err: unknown, fallback: string, context: string): TransportError {
+export function toTransportError(err: unknown, fallback: TransportErrorCode, context: string): TransportError {
   if (err instanceof TransportError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
-  const c0 = typeof code === "string" && KNOWN_CODES.has(code) ? code : fallback;
+  const c0 = typeof code === "string" && KNOWN_CODES.has(code) ? (code as SystemErrorCode) : fallback;
   const c = c0 === "EAI_AGAIN" ? "ENOTFOUND" : c0;
   // Bun's own messages can be vague ("Failed to connect"): lead with what the code means.
   const text = FRIENDLY[c];

@@ -10,7 +10,9 @@ export { type BondOptions, DEFAULTS, LIMITS, type ResolvedOptions, resolveOption
 export { AbortCode, HEADER_SIZE, type SessionEvents, type SessionHandle, type SessionState, type SessionStats, type SubflowStats } from "./handle.ts";
 export { DEFAULT_MAX_PAYLOAD } from "../core/frame.ts";
 export { MemoryBudget } from "../core/memory-budget.ts";
-export { HandshakeError, PeerAbortError, ProtocolError, SessionError } from "../core/errors.ts";
-export { BondError, ConfigError, TransportError } from "../contract/errors.ts";
+export {
+  HandshakeError, type HandshakeErrorCode, PeerAbortError, ProtocolError, type ProtocolErrorCode, SessionError, type SessionErrorCode,
+} from "../core/errors.ts";
+export { BondError, ConfigError, type ConfigErrorCode, TransportError, type TransportErrorCode } from "../contract/errors.ts";
 export { TransportRegistry } from "../paths/registry.ts";
 export { builtinTransports } from "../../transports/index.ts";

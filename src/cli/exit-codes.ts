@@ -21,7 +21,7 @@
  * 130/143 follow the shell convention 128 + signal number. 143 is an addition to the original split:
  * scripts and service managers can tell "stopped on purpose" from "failed".
  */
-import { AbortCode, ConfigError, HandshakeError, PeerAbortError, ProtocolError, SessionError, TransportError } from "../api/index.ts";
+import { AbortCode, ConfigError, HandshakeError, PeerAbortError, ProtocolError, SessionError, TransportError, type TransportErrorCode } from "../api/index.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -58,7 +58,7 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
 ];
 
 /** TransportError codes that mean "could not bind" rather than "could not connect". */
-const LISTEN_CODES = new Set(["EADDRINUSE", "EACCES", "EPERM", "EADDRNOTAVAIL", "LISTEN"]);
+const LISTEN_CODES: ReadonlySet<TransportErrorCode> = new Set<TransportErrorCode>(["EADDRINUSE", "EACCES", "EPERM", "EADDRNOTAVAIL", "ELISTEN"]);
 
 /**
  * The exit code for an error that ended the process. A default mapping by class and code; the

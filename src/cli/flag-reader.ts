@@ -1,9 +1,9 @@
 /** Typed, validated access to tokenized flags (tokenize.ts): the value parsers args.ts builds a Config with. */
-import { ConfigError, quote } from "../contract/errors.ts";
+import { ConfigError, type ConfigErrorCode, quote } from "../contract/errors.ts";
 import type { Occurrence } from "./tokenize.ts";
 import { formatDuration, formatSize, parseDuration, parseGoBool, parseInteger, parseSize } from "./units.ts";
 
-export function bad(code: string, message: string): never {
+export function bad(code: ConfigErrorCode, message: string): never {
   throw new ConfigError(code, message);
 }
 

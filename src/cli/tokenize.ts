@@ -14,7 +14,7 @@
  * - An unknown flag is an error with a "did you mean" hint. Tokenizing continues after an error so
  *   that `--help` anywhere still wins; the first error is reported.
  */
-import { ConfigError } from "../contract/errors.ts";
+import { ConfigError, type ConfigErrorCode } from "../contract/errors.ts";
 import { type FlagSpec, allSpellings, longFlag, shortFlag } from "./flags.ts";
 
 export interface Occurrence {
@@ -41,7 +41,7 @@ export function tokenize(argv: readonly string[]): Tokens {
     if (list === undefined) flags.set(spec.name, [{ spelling, value }]);
     else list.push({ spelling, value });
   };
-  const fail = (code: string, message: string): void => {
+  const fail = (code: ConfigErrorCode, message: string): void => {
     error ??= new ConfigError(code, message);
   };
 

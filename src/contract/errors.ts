@@ -3,9 +3,9 @@
  * or the code, never the message. Transports throw TransportError (and ConfigError for options they
  * cannot honour); the engine's own errors (protocol, handshake, session) live in src/core/errors.ts.
  */
-export class BondError extends Error {
+export class BondError<C extends string = string> extends Error {
   constructor(
-    readonly code: string,
+    readonly code: C,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -14,11 +14,29 @@ export class BondError extends Error {
   }
 }
 
+// Each class's codes as a union, so a typo in a code (thrown or compared) is a type error. A new code is
+// one more member here (or in src/core/errors.ts for the engine's classes).
+
+/** System error codes a transport passes through (socket-pipe.ts KNOWN_CODES) or a caller compares. */
+export type SystemErrorCode =
+  | "ECONNREFUSED" | "ENOTFOUND" | "ETIMEDOUT" | "EADDRINUSE" | "EADDRNOTAVAIL" | "ECONNRESET"
+  | "EHOSTUNREACH" | "ENETUNREACH" | "EACCES" | "EPERM" | "EAI_AGAIN" | "ENOENT" | "EPIPE" | "EMFILE";
+
+export type TransportErrorCode =
+  | SystemErrorCode
+  | "ABORTED" | "TLS" | "PROXY" | "ECONNECT" | "EATTACHED" | "EBADURL" | "EBUSY" | "EEMPTY"
+  | "EHTTP" | "ELISTEN" | "EPROTO" | "EPROXYHEADER";
+
+export type ConfigErrorCode =
+  | "EUSAGE" | "ECONFLICT" | "EINVALID_VALUE" | "EMISSING_VALUE" | "EUNKNOWN_OPTION" | "EOPTION"
+  | "EENDPOINT" | "EBADURL" | "EBADTRANSPORT" | "EDUPSCHEME" | "EUNKNOWNSCHEME" | "EFILE" | "ESECRETFILE"
+  | "EEXEC" | "EMAXMEMORY";
+
 /** A transport could not dial, listen or carry bytes (refused, unresolvable, TLS failure …). */
-export class TransportError extends BondError {}
+export class TransportError extends BondError<TransportErrorCode> {}
 
 /** Bad user input: flags, endpoints, config, library options. Raised before any socket opens. */
-export class ConfigError extends BondError {}
+export class ConfigError extends BondError<ConfigErrorCode> {}
 
 /** A user-supplied value inside an error message: 'text', or JSON when it holds control characters. */
 /**

@@ -3,7 +3,7 @@
  * A failed handshake closes that pipe only; sessions are forgotten when they close.
  */
 import { type AcceptLimits, Admission, DEFAULT_ACCEPT_LIMITS, sourceAddress } from "./admission.ts";
-import { HandshakeError } from "./errors.ts";
+import { HandshakeError, type HandshakeErrorCode } from "./errors.ts";
 import {
   answerOpen,
   checkLead,
@@ -149,7 +149,7 @@ export class Acceptor {
   }
 
   /** Reply with a refusal and close; a peer that keeps the pipe open anyway loses it soon after. */
-  private refuse(sub: Subflow, hello: Hello, status: number, code: string, text: string): never {
+  private refuse(sub: Subflow, hello: Hello, status: number, code: HandshakeErrorCode, text: string): never {
     sub.write(encodeReply(status, hello, null, null));
     sub.close();
     const linger = setTimeout(() => sub.abort(new HandshakeError(code, `${text} (closed: the peer kept the pipe open)`)), this.admission.limits.refusedLingerMs);

@@ -13,7 +13,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { calculateGenerator, intermediateKey, sampleScalar, scalarMult, scalarMultVfy } from "./cpace.ts";
-import { HandshakeError } from "./errors.ts";
+import { HandshakeError, type HandshakeErrorCode } from "./errors.ts";
 
 export const MAGIC = new Uint8Array([0x42, 0x4e, 0x44, 0x43]); // "BNDC"
 export const VERSION = 1;
@@ -37,7 +37,7 @@ export const ReplyStatus = {
   AUTH_REQUIRED: 5,
 } as const;
 
-const STATUS_TEXT: Record<number, [code: string, text: string]> = {
+const STATUS_TEXT: Record<number, [code: HandshakeErrorCode, text: string]> = {
   1: ["EVERSION", "peer does not speak protocol version 1"],
   2: ["EUNKNOWNSESSION", "peer does not know this session (it ended or the listener restarted)"],
   3: ["ESESSIONEXISTS", "session id already in use at the peer"],

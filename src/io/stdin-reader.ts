@@ -11,7 +11,7 @@
  * one reader per fd for the whole process (`sharedStdinReader`), lent to one consumer at a time: in
  * `-l -k` each session takes stdin in turn, and what arrives between sessions goes to the next one.
  */
-import { CTL_LENGTHS, CTL_PRODUCED, CTL_RELEASED, CTL_STOP, CTL_TAKEN, CTL_WAKE, WORKER_SOURCE } from "./stdin-worker.ts";
+import { CTL_LENGTHS, CTL_PRODUCED, CTL_RELEASED, CTL_SLEEPING, CTL_STOP, CTL_TAKEN, CTL_WAKE, WORKER_SOURCE } from "./stdin-worker.ts";
 
 export interface StdinConsumer {
   /** `headroom` free bytes then the bytes read. Return false to stop taking input until `resume()`. */
@@ -51,6 +51,8 @@ export class StdinReader {
   private eof = false;
   private failure: Error | null = null;
   private stopped = false;
+  /** Notifies sent to the worker (tests: fewer than the chunks read when the consumer keeps up). */
+  wakes = 0;
 
   constructor(
     fd: number,
@@ -185,7 +187,7 @@ export class StdinReader {
       this.released++;
     }
     this.publish();
-    this.wake();
+    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0) this.wake(); // only a waiting worker needs the notify
   }
 
   /** The worker's view of the counters: modulo 2^32, compared by difference, so they never run out. */
@@ -195,6 +197,7 @@ export class StdinReader {
   }
 
   private wake(): void {
+    this.wakes++;
     Atomics.add(this.ctl, CTL_WAKE, 1);
     Atomics.notify(this.ctl, CTL_WAKE);
   }

@@ -69,6 +69,49 @@ test("the ring's shared counters wrap past 2^31 without a hitch (a long-lived se
   closeSync(r);
 });
 
+test("the worker is woken only while it sleeps, and never misses a wake: a 2-slot ring, slow releases", async () => {
+  // A 4 MiB file through a 2-slot ring whose frames are released a timer later: the worker fills the
+  // ring and sleeps before nearly every release. A lost wakeup would show as a 1 s gap (its wait's timeout).
+  const dir = mkdtempSync(join(tmpdir(), "bondcat-wake-"));
+  const path = join(dir, "in");
+  const chunk = 64 * 1024;
+  const data = new Uint8Array(64 * chunk).map((_, i) => (i * 7) & 0xff);
+  await Bun.write(path, data);
+  const fd = openSync(path, "r");
+  const reader = new StdinReader(fd, chunk, 16, 2);
+  let bytes = 0;
+  let chunks = 0;
+  let sum = 0;
+  let last = performance.now();
+  let maxGap = 0;
+  const done = Promise.withResolvers<void>();
+  reader.acquire({
+    chunk: (f) => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+      for (let i = 16; i < f.length; i += 4096) sum += f[i]!;
+      bytes += f.length - 16;
+      chunks++;
+      setTimeout(() => reader.release(f), 1);
+      return true;
+    },
+    end: () => done.resolve(),
+    error: (e) => done.reject(e),
+  });
+  await done.promise;
+  let want = 0;
+  for (let i = 0; i < data.length; i += 4096) want += data[i]!;
+  expect(bytes).toBe(data.length);
+  expect(sum).toBe(want);
+  expect(maxGap).toBeLessThan(500); // loose: a lost wakeup costs 1000 ms
+  expect(chunks).toBe(64);
+  expect(reader.wakes).toBeGreaterThan(0); // it did sleep and was woken
+  reader.stop();
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+});
+
 /** A pipe's read and write fds (through a FIFO: Bun has no pipe()). */
 function pipeFds(): [number, number] {
   const dir = mkdtempSync(join(tmpdir(), "bondcat-fifo-"));

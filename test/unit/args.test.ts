@@ -510,9 +510,10 @@ describe("exit codes", () => {
     expect(exit.exitCodeFor(new TransportError("ETIMEDOUT", "x"))).toBe(3);
     expect(exit.exitCodeFor(new TransportError("EADDRINUSE", "x"))).toBe(4);
     expect(exit.exitCodeFor(new TransportError("EACCES", "x"))).toBe(4);
+    expect(exit.exitCodeFor(new TransportError("ELISTEN", "x"))).toBe(4); // proxy-front's bind failure
     expect(exit.exitCodeFor(new HandshakeError("EAUTH", "x"))).toBe(5);
     expect(exit.exitCodeFor(new ProtocolError("EFRAME", "x"))).toBe(5);
-    expect(exit.exitCodeFor(new SessionError("EABORT", "x"))).toBe(1);
+    expect(exit.exitCodeFor(new SessionError("EABORTED", "x"))).toBe(1);
     expect(exit.exitCodeFor(new DOMException("stop", "AbortError"))).toBe(130);
     expect(exit.exitCodeFor(new Error("boom"))).toBe(1);
     expect(exit.exitCodeFor("weird")).toBe(1);

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { FrameDecoder, type FrameSink } from "../../src/core/decoder.ts";
 import { BondError } from "../../src/contract/errors.ts";
-import { ProtocolError } from "../../src/core/errors.ts";
+import { ProtocolError, type ProtocolErrorCode } from "../../src/core/errors.ts";
 import {
   ACK_FIN,
   AbortCode,
@@ -402,7 +402,7 @@ describe("decoder: DATA payloads are never copied", () => {
 });
 
 describe("decoder: malformed input is a typed ProtocolError", () => {
-  const cases: [name: string, bytes: Uint8Array, code: string, maxPayload?: number][] = [
+  const cases: [name: string, bytes: Uint8Array, code: ProtocolErrorCode, maxPayload?: number][] = [
     ["DATA above maxPayload", header(FrameType.DATA, 0, 0, 101, "0"), "EFRAMESIZE", 100],
     ["DATA above the default 1 MiB", header(FrameType.DATA, 0, 0, (1 << 20) + 1, "0"), "EFRAMESIZE"],
     ["DATA with length 0xffffffff", header(FrameType.DATA, 0, 0, 0xffffffff, "0"), "EFRAMESIZE"],

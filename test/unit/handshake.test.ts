@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { BondError } from "../../src/contract/errors.ts";
 import { calculateGenerator, intermediateKey, scalarFromBytes, scalarMult, scalarMultVfy } from "../../src/core/cpace.ts";
-import { HandshakeError } from "../../src/core/errors.ts";
+import { HandshakeError, type HandshakeErrorCode } from "../../src/core/errors.ts";
 import {
   answerOpen,
   clientProof,
@@ -173,7 +173,7 @@ describe("REPLY", () => {
     expect(r.raw).toBe(reply);
   });
 
-  test.each([
+  test.each<[number, HandshakeErrorCode]>([
     [ReplyStatus.BAD_VERSION, "EVERSION"],
     [ReplyStatus.UNKNOWN_SESSION, "EUNKNOWNSESSION"],
     [ReplyStatus.SESSION_EXISTS, "ESESSIONEXISTS"],
