@@ -92,7 +92,7 @@ export class Ticket {
     if (this.timer === null) return true;
     this.bytes += n;
     if (this.bytes <= this.gate.limits.maxBytes) return true;
-    this.fail(new TransportError("EPREAUTH", `more than ${this.gate.limits.maxBytes} bytes before the WebSocket upgrade`));
+    this.fail(new TransportError("EHTTP", `more than ${this.gate.limits.maxBytes} bytes before the WebSocket upgrade`));
     return false;
   }
 
