@@ -117,7 +117,7 @@ const secs = (performance.now() - t0) / 1000;
 fwd.server.stop(true);
 const got = hasher.digest("hex");
 
-const events = client.log().split("\n").filter((l) => /subflow (up|down)|reinjected/.test(l));
+const events = client.log().split("\n").filter((l) => /subflow (up|down)|in doubt|reinjected/.test(l));
 say("\n  client log (subflow events):");
 for (const e of events) say(`    ${e.replace(/^\[\w+\]\s*/, "")}`);
 say("");

@@ -8,5 +8,7 @@ test("npm start: the demo transfers 64 MiB across a path that goes silent, byte-
   const [code, out] = await Promise.all([p.exited, new Response(p.stdout).text()]);
   expect(code).toBe(0);
   expect(out).toContain("✔ byte-identical");
-  expect(out).toMatch(/subflow down: .*stalled/);
+  // The silent path's bytes are resent elsewhere: by the doubt rule (about a round trip), or — when the
+  // transfer outlasts it — because the path is given up as stalled.
+  expect(out).toMatch(/subflow .*(in doubt: \d+ bytes resent|down: .*stalled)/);
 }, 60_000);
