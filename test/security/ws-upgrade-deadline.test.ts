@@ -99,3 +99,23 @@ test("ws: pending upgrades in total past --max-handshakes are dropped at accept"
   expect(await extra.closedWithin(2000)).not.toBeNull();
   for (const c of held) expect(c.closedAt).toBeNull();
 }, 30_000);
+
+test("ws: more than 64 KiB before the upgrade is dropped at once; a health check kept alive is closed at the deadline without a warning", async () => {
+  const { cli, port } = await startListener(["-k", "--handshake-timeout", "1500ms", "--listen", "ws://127.0.0.1:0/b"]);
+  const big = await RawClient.open(port);
+  const kept = await RawClient.open(port);
+  live.push(big, kept);
+  const t0 = performance.now();
+  big.send(`GET /b HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(70 << 10)}`);
+  kept.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  expect(new TextDecoder().decode(await kept.read(12))).toBe("HTTP/1.1 200");
+  const at = await big.closedWithin(5000);
+  expect(at).not.toBeNull();
+  const keptAt = await kept.closedWithin(5000);
+  expect(keptAt).not.toBeNull();
+  expect(keptAt! - t0).toBeGreaterThan(1000); // kept alive until the deadline, not closed by the answer
+  await Bun.sleep(200);
+  expect(cli.stderr).not.toMatch(/healthz|kept alive/);
+  expect(at! - t0).toBeLessThan(1000); // at the cap, not at the deadline
+  expect(cli.stderr).toMatch(/rejected: more than 65536 bytes before the WebSocket upgrade/);
+}, 30_000);
