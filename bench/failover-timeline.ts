@@ -139,10 +139,12 @@ const gapAfterCut = (tr: Trace) => {
   // Longest run of bins after the cut in which the links together carried < 5% of the link rate.
   const sum = tr.perLink[0]!.map(([x, y], k) => [x, y + (tr.perLink[1]![k]?.[1] ?? 0)] as const);
   const floor = (Number.parseInt(rate, 10) || 100) * 0.05;
+  // Only up to the last bin that still carried data: after the transfer's end nothing flows anyway.
+  const lastBusy = sum.reduce((last, [x, y]) => (y >= floor ? x : last), 0);
   let best = 0;
   let run = 0;
   let prev = 0;
-  for (const [x, y] of sum) {
+  for (const [x, y] of sum.filter(([x]) => x <= lastBusy)) {
     if (x >= 0 && y < floor) run += x - prev;
     else run = 0;
     best = Math.max(best, run);
