@@ -72,13 +72,23 @@ function extension(id: string, value: Uint8Array): Uint8Array {
   return seq(oid(id), tlv(0x04, value));
 }
 
+/**
+ * A random serial as a DER INTEGER body: positive (top bit clear) and minimally encoded (the first byte
+ * never 0x00). Clearing only the top bit left 1 in 512 serials starting 0x00 0x0… — a non-minimal
+ * INTEGER that BoringSSL rejects (ASN.1 INVALID_INTEGER), so a listener failed to start now and then.
+ */
+export function derSerial(random: Uint8Array): Uint8Array {
+  const serial = Uint8Array.from(random);
+  serial[0] = ((serial[0] as number) & 0x7f) | 0x40;
+  return serial;
+}
+
 /** A fresh self-signed certificate for `hosts` (names or IP literals, without brackets). */
 export function generateSelfSigned(hosts: readonly string[] = []): SelfSigned {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const all = new Set(["localhost", "127.0.0.1", "::1", ...hosts.filter((h) => h !== "" && h !== "0.0.0.0" && h !== "::")]);
   const sans = [...all].map((h) => (isIP(h) ? tlv(0x87, ipBytes(h)) : tlv(0x82, Buffer.from(h, "ascii"))));
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] as number) & 0x7f; // positive INTEGER
+  const serial = derSerial(randomBytes(16));
   const ecdsaSha256 = seq(oid("1.2.840.10045.4.3.2"));
   const now = Date.now();
   const tbs = seq(
