@@ -93,8 +93,12 @@ export class V0Connection {
 
   // ---------------------------------------------------------------- send direction
 
-  /** The frame number of an engine DATA frame at `offset` (a new number for a new frame). */
-  seqFor(offset: number, len: number): number {
+  /**
+   * The frame number of an engine DATA frame at `offset` (a new number for a new frame), or null for a
+   * resent frame the peer has acknowledged already (the engine resends on doubt before it has heard
+   * of that ack): it arrived, so nothing is sent again.
+   */
+  seqFor(offset: number, len: number): number | null {
     if (offset === this.sentEnd) {
       const seq = this.nextSeq++;
       this.sentEnd += len;
@@ -103,8 +107,9 @@ export class V0Connection {
       return seq;
     }
     const seq = this.seqAt.get(offset);
-    if (seq === undefined) throw new Error(`v0: engine resent offset ${offset}, which is no unacknowledged frame`);
-    return seq;
+    if (seq !== undefined) return seq;
+    if (offset < this.sentEnd) return null; // numbered once and acknowledged since
+    throw new Error(`v0: engine sent offset ${offset} beyond the stream's end ${this.sentEnd}`);
   }
 
   /** The peer acknowledged frame `seq`; returns whether the cumulative ack moved. */

@@ -79,6 +79,7 @@ export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
       case FrameType.DATA: {
         if (this.rawDone) return true; // the peer is gone: what the engine still sends cannot arrive
         const seq = this.conn.seqFor(readU64(bytes, 8), bytes.length - HEADER_SIZE);
+        if (seq === null) return true; // the peer acknowledged it already
         this.sent.set(seq, bytes.length - HEADER_SIZE);
         this.raw.write(encodeFrameHead(bytes.length - HEADER_SIZE, seq));
         return this.raw.write(bytes.subarray(HEADER_SIZE));
