@@ -5,7 +5,7 @@
 import { type AcceptLimits, Admission, DEFAULT_ACCEPT_LIMITS, sourceAddress } from "./admission.ts";
 import { HandshakeError, type HandshakeErrorCode } from "./errors.ts";
 import {
-  answerOpen,
+  answerAnyOpen,
   checkLead,
   clientProofOk,
   decodeHello,
@@ -14,6 +14,7 @@ import {
   HELLO_SIZE,
   HelloKind,
   PROOF_SIZE,
+  OpenAuth,
   ReplyStatus,
   VERSION,
   type Hello,
@@ -105,7 +106,10 @@ export class Acceptor {
       }
       const over = this.admission.refuseSession(addr, this.sessions.size + this.opening.size);
       if (over !== null) return this.refuse(sub, hello, ReplyStatus.REFUSED, "ELIMIT", `session refused: ${over}`);
-      const { reply, keys } = answerOpen(this.opts.secret, hello);
+      if (hello.auth === OpenAuth.X25519 && this.opts.secret !== "") {
+        return this.refuse(sub, hello, ReplyStatus.AUTH_REQUIRED, "EAUTH", "a dialer without the secret");
+      }
+      const { reply, keys } = answerAnyOpen(this.opts.secret, hello);
       let opened!: () => void;
       this.opening.set(id, new Promise<void>((r) => (opened = r)));
       try {

@@ -8,13 +8,12 @@ import {
   clientProof,
   decodeReply,
   encodeHello,
-  finishOpen,
   HelloKind,
   newSessionId,
   type OpenKeys,
   REPLY_SIZE,
   serverProofOk,
-  startOpen,
+  beginOpen,
 } from "./handshake.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
@@ -56,9 +55,9 @@ export async function openSession(pipe: Pipe, opts: SessionOptions, events: Sess
   const sub = new Subflow(pipe, opts.now);
   sub.label = label;
   try {
-    const { hello, scalar } = startOpen(opts.secret, id);
+    const { hello, finish } = beginOpen(opts.secret, id);
     let keys!: OpenKeys;
-    await exchange(sub, hello, (reply) => (keys = finishOpen(scalar, hello, reply)).authKey, opts);
+    await exchange(sub, hello, (reply) => (keys = finish(reply)).authKey, opts);
     const session = new Session(id, keys.sessionKey, "client", opts, events);
     session.addSubflow(sub);
     return session;
