@@ -85,6 +85,11 @@ export class Sender {
     return this.send.nxt - sent;
   }
 
+  /** Bytes the paths drain in UNSENT_MS (at least one chunk): how much input is worth reading ahead. */
+  get drainSoon(): number {
+    return this.unsentLimit();
+  }
+
   private unsentLimit(): number {
     let rate = 0;
     for (const s of this.host.subflows()) if (s.state === "up") rate += s.rate;
