@@ -84,6 +84,18 @@ export function median(xs: number[]): number {
 }
 
 /** `cli`: another checkout's bin/bondcat.js, for before/after comparisons in one run. */
+/** `--name VALUE` from the command line, else `dflt`. */
+export function argOpt(name: string, dflt: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1]! : dflt;
+}
+
+/** "1G", "512M", "64K" → bytes. */
+export function parseSize(text: string): number {
+  return Number.parseFloat(text) * ({ K: 1024, M: 1 << 20, G: GiB } as Record<string, number>)[text.slice(-1).toUpperCase()]!;
+}
+
 export const bondcatCmd = (args: string, cli = CLI) => `${q(BUN)} ${q(cli)} ${args}`;
 
 /** Where and when a measurement ran, for chart captions: "2 cores, load 1.2, 2026-11-30". */

@@ -4,16 +4,12 @@
  *   bun bench/throughput.ts [--size 1G] [--rounds 3]     (BONDCAT_BEFORE=<checkout>: its bondcat too) [--svg docs/img/loopback.svg]
  * Prints a markdown table for BENCHMARKS.md; --svg also draws it (bench/svg.ts).
  */
-import { bondcatCmd, GiB, machineNote, measurePair, median, waitForPort, type Measure } from "./lib.ts";
+import { argOpt, bondcatCmd, machineNote, measurePair, median, parseSize, waitForPort, type Measure } from "./lib.ts";
 import { barChart, writeChart } from "./svg.ts";
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : dflt;
-};
+const opt = argOpt;
 const sizeText = opt("--size", "1G");
-const bytes = Number.parseFloat(sizeText) * ({ K: 1024, M: 1 << 20, G: GiB } as Record<string, number>)[sizeText.slice(-1).toUpperCase()]!;
+const bytes = parseSize(sizeText);
 const rounds = Number(opt("--rounds", "3"));
 const extra = opt("--args", "");
 

@@ -109,6 +109,32 @@ export function transportCompliance(name: string, setup: () => Promise<Complianc
       }
     });
 
+    test("writePair (where offered): head then body in order, between plain writes, with backpressure", async () => {
+      const { client, server, c, s } = await connect();
+      if (client.writePair === undefined) return; // optional (src/contract/pipe.ts): the engine joins the two itself
+      expect(typeof server.writePair).toBe("function");
+      const data = testBytes(8 << 20, 44);
+      let falses = 0;
+      for (let off = 0, i = 0; off < data.length; i++) {
+        const size = Math.min(ODD_SIZES[i % ODD_SIZES.length]!, data.length - off);
+        const head = Math.min(16, size);
+        const ok = i % 3 === 2
+          ? client.write(data.subarray(off, off + size))
+          : client.writePair(data.subarray(off, off + head), data.subarray(off + head, off + size));
+        off += size;
+        if (!ok) {
+          falses++;
+          await within(c.nextDrain(), "drain after writePair() returned false");
+        }
+      }
+      await within(s.untilBytes(data.length), "all bytes");
+      expect(s.hash()).toBe(sha256(data));
+      expect(falses).toBeGreaterThan(0);
+      client.close();
+      server.close();
+      await expectCleanClose(c, s);
+    });
+
     test("close() flushes everything queued before ending the write side", async () => {
       const { client, server, c, s } = await connect();
       const data = testBytes(16 << 20, 33);

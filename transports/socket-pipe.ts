@@ -112,6 +112,15 @@ export class SocketPipe extends PipeBase implements Pipe, SocketSink {
     return false;
   }
 
+  /**
+   * A DATA frame's header and payload as two writes (Pipe.writePair): one more 16-byte send() costs less
+   * than copying the payload into one buffer (BENCHMARKS.md, "Sender.write without a copy").
+   */
+  writePair(head: Uint8Array, body: Uint8Array): boolean {
+    this.write(head);
+    return this.write(body);
+  }
+
   protected terminate(): void {
     this.socket.terminate(); // calls onClose synchronously, ignored since done
   }

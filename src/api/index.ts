@@ -14,5 +14,6 @@ export {
   HandshakeError, type HandshakeErrorCode, PeerAbortError, ProtocolError, type ProtocolErrorCode, SessionError, type SessionErrorCode,
 } from "../core/errors.ts";
 export { BondError, ConfigError, type ConfigErrorCode, TransportError, type TransportErrorCode } from "../contract/errors.ts";
+export type { Trace } from "../contract/trace.ts";
 export { TransportRegistry } from "../paths/registry.ts";
 export { builtinTransports } from "../../transports/index.ts";

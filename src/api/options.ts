@@ -4,6 +4,7 @@
  * (code EOPTION) thrown before anything opens — as yamux verifies its config.
  */
 import { ConfigError, quote } from "../contract/errors.ts";
+import type { Trace } from "../contract/trace.ts";
 import type { Transport, TransportOptions } from "../contract/transport.ts";
 import { DEFAULT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from "../core/frame.ts";
 import { type AcceptLimits, DEFAULT_ACCEPT_LIMITS } from "../core/admission.ts";
@@ -23,7 +24,7 @@ export interface BondOptions extends TransportOptions {
   /** Extra transports (third-party plugins) next to the built-in ones, or a registry to use as is. */
   transports?: Transport[] | TransportRegistry;
   /** Engine tunables (chunk size, buffers, timeouts, secret …). */
-  session?: Partial<SessionOptions>;
+  session?: Partial<Omit<SessionOptions, "trace">>;
   /** Dial each endpoint from every usable local address on multi-homed hosts (default true). */
   autoDetect?: boolean;
   /** Dial every address of a name, not only its first IPv4 and first IPv6 address (default false). */
@@ -39,6 +40,11 @@ export interface BondOptions extends TransportOptions {
   compat?: "v0";
   /** Listening: what strangers may hold (handshake deadline, pending handshakes, sessions; docs/SECURITY.md). */
   limits?: Partial<AcceptLimits>;
+  /**
+   * Protocol tracing: called with a subflow's name and one line per frame sent or received, handshake
+   * step and doubt/stall/resend decision (the CLI's -vv). Peer text in it is escaped. Off by default.
+   */
+  trace?: Trace;
 }
 
 /** The defaults, in one place (the CLI's help text and flags use them too). */
@@ -128,6 +134,7 @@ const TOP_KEYS: Record<Exclude<keyof BondOptions, keyof TransportOptions>, Check
   signal: (v) => (v instanceof AbortSignal ? null : "an AbortSignal"),
   compat: oneOf("v0"),
   limits: (v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? null : "an object"),
+  trace: (v) => (typeof v === "function" ? null : "a function"),
 };
 
 const LIMIT_KEYS: Record<keyof AcceptLimits, Check> = {
@@ -139,7 +146,7 @@ const LIMIT_KEYS: Record<keyof AcceptLimits, Check> = {
   refusedLingerMs: isNum(0, LIMITS.timerMs[1]),
 };
 
-const SESSION_KEYS: Record<keyof SessionOptions, Check> = {
+const SESSION_KEYS: Record<Exclude<keyof SessionOptions, "trace">, Check> = {
   chunkSize: isInt(...LIMITS.chunkSize),
   maxPayload: isInt(1024, MAX_PAYLOAD_LIMIT),
   sendBuffer: isInt(...LIMITS.sendBuffer),
@@ -187,6 +194,7 @@ export function resolveOptions(o: BondOptions = {}): ResolvedOptions {
   for (const [k, v] of Object.entries(o.limits ?? {})) if (v !== undefined) (limits as unknown as Record<string, unknown>)[k] = v;
   const session: SessionOptions = { ...DEFAULT_OPTIONS };
   for (const [k, v] of Object.entries(o.session ?? {})) if (v !== undefined) (session as unknown as Record<string, unknown>)[k] = v;
+  if (o.trace !== undefined) session.trace = o.trace;
   if (session.chunkSize > session.maxPayload) fail("session.chunkSize", `must be at most session.maxPayload (${session.maxPayload})`);
   if (session.sendBuffer < session.chunkSize) fail("session.sendBuffer", `must be at least session.chunkSize (${session.chunkSize})`);
   if (session.recvWindow < session.chunkSize) fail("session.recvWindow", `must be at least session.chunkSize (${session.chunkSize})`);

@@ -46,7 +46,9 @@ export class BondedStream extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     const s = this.session;
     if (!s || s.state !== "open") return cb(new Error("bonded session is not open"));
-    if (s.write(chunk)) cb();
+    // The session keeps a view of what it is given until the peer acknowledges it (Sender.write), while a
+    // stream's caller may reuse its buffer once the callback ran: hand it a copy.
+    if (s.write(new Uint8Array(chunk))) cb();
     else this.pendingWrite = cb;
   }
 

@@ -129,7 +129,7 @@ export const FLAGS: readonly FlagSpec[] = [
     takesNext: (next) => parseDuration(next) !== undefined,
     description: "per-path statistics on stderr every INTERVAL" },
   { name: "stats-json", kind: "bool", group: "misc", description: "statistics as JSON lines (implies --stats)" },
-  { name: "verbose", short: "v", kind: "count", group: "misc", description: "more logging on stderr (-vv: trace)" },
+  { name: "verbose", short: "v", kind: "count", group: "misc", description: "more logging on stderr (-vv: protocol trace, every frame per subflow)" },
   { name: "help", short: "h", kind: "bool", group: "misc", description: "show this help" },
   { name: "gen-secret", kind: "bool", group: "misc",
     description: "print a strong random secret (for --secret-file) and exit" },

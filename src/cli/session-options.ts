@@ -2,7 +2,13 @@
 import { readFileSync } from "node:fs";
 import { type BondOptions, MemoryBudget } from "../api/index.ts";
 import { ConfigError } from "../contract/errors.ts";
+import { log } from "../log.ts";
 import type { Config } from "./config.ts";
+
+/** -vv: the engine's protocol lines (BondOptions.trace), on stderr through the logger like every log line. */
+function traceToLog(subflow: string, message: string): void {
+  log.trace(`subflow ${subflow}: ${message}`);
+}
 
 function readPem(path: string | undefined, what: string): string | undefined {
   if (path === undefined) return undefined;
@@ -39,5 +45,6 @@ export function bondOptions(c: Config): BondOptions {
   if (c.proxyProtocol) o.proxyProtocol = true;
   if (Object.keys(c.limits).length > 0) o.limits = c.limits;
   if (c.compat !== undefined) o.compat = c.compat;
+  if (c.verbose >= 2) o.trace = traceToLog;
   return o;
 }

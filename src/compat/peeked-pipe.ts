@@ -15,8 +15,14 @@ export class PeekedPipe implements Pipe, PipeHandler {
   private handler: PipeHandler | null = null;
   private waiter: (() => void) | null = null;
 
+  /** The raw pipe's optional methods, passed through when it has them (a v1 subflow behind the peek keeps them). */
+  readonly detach?: () => void;
+  readonly writePair?: (head: Uint8Array, body: Uint8Array) => boolean;
+
   constructor(readonly raw: Pipe) {
     raw.attach(this);
+    if (raw.detach) this.detach = () => raw.detach!();
+    if (raw.writePair) this.writePair = (head, body) => raw.writePair!(head, body);
   }
 
   get info(): PipeInfo {

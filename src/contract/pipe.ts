@@ -42,6 +42,14 @@ export interface Pipe {
   readonly info: PipeInfo;
   attach(handler: PipeHandler): void;
   write(bytes: Uint8Array): boolean;
+  /**
+   * Optional: `write(head)` then `write(body)` in one call, with the same return value and holding rule,
+   * for a DATA frame whose header and payload live apart. A pipe offers it when writing the two is
+   * cheaper than copying them into one buffer (a socket: one more small send() costs less than copying
+   * a 256 KiB payload, BENCHMARKS.md); without it the engine joins them. Either way the peer sees one
+   * frame's bytes in order (byte boundaries mean nothing), and nothing else is written in between.
+   */
+  writePair?(head: Uint8Array, body: Uint8Array): boolean;
   /** Bytes accepted by write() but not yet handed to the OS. */
   readonly queued: number;
   /**

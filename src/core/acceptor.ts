@@ -15,6 +15,7 @@ import {
   HelloKind,
   PROOF_SIZE,
   OpenAuth,
+  readMessage,
   ReplyStatus,
   VERSION,
   type Hello,
@@ -72,7 +73,7 @@ export class Acceptor {
       this.hooks.rejected?.(pipe, e);
       return;
     }
-    const sub = new Subflow(pipe, this.opts.now);
+    const sub = new Subflow(pipe, this.opts.now, this.opts.trace);
     const limit = this.admission.limits.handshakeMs;
     const left = limit - (pipe.info.acceptedAt === undefined ? 0 : performance.now() - pipe.info.acceptedAt);
     const deadline = setTimeout(() => sub.abort(new HandshakeError("ETIMEDOUT", `no handshake within ${limit} ms of the connection`)), Math.max(0, left));
@@ -90,7 +91,8 @@ export class Acceptor {
   }
 
   private async handshake(sub: Subflow, addr: string): Promise<void> {
-    const hello = decodeHello(await sub.readMessage(HELLO_SIZE, this.opts.handshakeMs, (l) => checkLead(l, "dialer")));
+    const hello = decodeHello(await readMessage(sub, HELLO_SIZE, this.opts.handshakeMs, (l) => checkLead(l, "dialer")));
+    sub.note(`handshake: got HELLO ${hello.kind === HelloKind.OPEN ? "OPEN" : "JOIN"} v${hello.version} session ${hex(hello.sessionId).slice(0, 8)}`);
     if (hello.version !== VERSION) return this.refuse(sub, hello, ReplyStatus.BAD_VERSION, "EVERSION", `peer speaks version ${hello.version}`);
     const id = hex(hello.sessionId);
     if (hello.kind === HelloKind.OPEN) {
@@ -127,6 +129,7 @@ export class Acceptor {
         this.sessions.set(id, session);
         this.admission.sessionOpened(addr);
         this.hooks.opened?.(session);
+        sub.note(`handshake: opened session ${id.slice(0, 8)}`);
         session.addSubflow(sub);
       } finally {
         this.opening.delete(id);
@@ -140,21 +143,25 @@ export class Acceptor {
       return this.refuse(sub, hello, ReplyStatus.UNKNOWN_SESSION, "EUNKNOWNSESSION", `JOIN for unknown session ${id.slice(0, 8)}`);
     }
     await this.prove(sub, hello, encodeReply(ReplyStatus.OK, hello, null, session.key), session.key);
+    sub.note(`handshake: joined session ${id.slice(0, 8)}`);
     session.addSubflow(sub);
   }
 
   private async prove(sub: Subflow, hello: Hello, reply: Uint8Array, authKey: Uint8Array): Promise<void> {
     sub.write(reply);
+    sub.note("handshake: sent REPLY OK with our proof");
     sub.allowEarlyData();
     const proof = await sub.readExact(PROOF_SIZE, this.opts.handshakeMs);
     if (!clientProofOk(authKey, hello.raw, reply, proof)) {
       throw new HandshakeError("EAUTH", "client failed to prove the session key / shared secret");
     }
+    sub.note("handshake: got PROOF, verified");
   }
 
   /** Reply with a refusal and close; a peer that keeps the pipe open anyway loses it soon after. */
   private refuse(sub: Subflow, hello: Hello, status: number, code: HandshakeErrorCode, text: string): never {
     sub.write(encodeReply(status, hello, null, null));
+    sub.note(`handshake: sent REPLY status ${status} (${code}) and closed`);
     sub.close();
     const linger = setTimeout(() => sub.abort(new HandshakeError(code, `${text} (closed: the peer kept the pipe open)`)), this.admission.limits.refusedLingerMs);
     linger.unref?.();

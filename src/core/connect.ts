@@ -9,8 +9,10 @@ import {
   decodeReply,
   encodeHello,
   HelloKind,
+  hex,
   newSessionId,
   type OpenKeys,
+  readMessage,
   REPLY_SIZE,
   serverProofOk,
   beginOpen,
@@ -25,12 +27,13 @@ export const SILENT_LISTENER_HINT = "if it is the original bondcat (Go, wire v0)
 
 async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Uint8Array) => Uint8Array, opts: SessionOptions) {
   sub.write(hello);
+  sub.note(`handshake: sent HELLO ${hello[5] === HelloKind.OPEN ? "OPEN" : "JOIN"} session ${hex(hello.subarray(8, 24)).slice(0, 8)}`);
   let answered = false;
   const check = (l: Uint8Array): void => {
     answered = true;
     checkLead(l, "listener");
   };
-  const message = await sub.readMessage(REPLY_SIZE, opts.handshakeMs, check).catch((err: unknown) => {
+  const message = await readMessage(sub, REPLY_SIZE, opts.handshakeMs, check).catch((err: unknown) => {
     // A listener that accepts the connection and then says nothing at all is most likely the original
     // bondcat: it reads our HELLO as v0 lead bytes and waits for more.
     if (!answered && err instanceof HandshakeError && err.code === "ETIMEDOUT") {
@@ -39,11 +42,13 @@ async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Uin
     throw err;
   });
   const reply = decodeReply(message, hello);
+  sub.note("handshake: got REPLY OK");
   const authKey = authKeyFor(reply.raw);
   if (!serverProofOk(authKey, hello, reply.raw)) {
     throw new HandshakeError("EAUTH", "the listener could not prove the shared secret (--secret mismatch?)");
   }
   sub.write(clientProof(authKey, hello, reply.raw));
+  sub.note("handshake: listener's proof verified, sent PROOF");
   return reply;
 }
 
@@ -52,7 +57,7 @@ async function exchange(sub: Subflow, hello: Uint8Array, authKeyFor: (reply: Uin
  * before the first dial when the transports need it (e.g. the WebSocket `Bondcat-Session` header).
  */
 export async function openSession(pipe: Pipe, opts: SessionOptions, events: SessionEvents, label = "", id: Uint8Array = newSessionId()): Promise<Session> {
-  const sub = new Subflow(pipe, opts.now);
+  const sub = new Subflow(pipe, opts.now, opts.trace);
   sub.label = label;
   try {
     const { hello, finish } = beginOpen(opts.secret, id);
@@ -69,7 +74,7 @@ export async function openSession(pipe: Pipe, opts: SessionOptions, events: Sess
 
 /** JOIN `pipe` to a session opened here. On failure the pipe is aborted and the error rethrown. */
 export async function joinSession(session: Session, pipe: Pipe, label = ""): Promise<Subflow> {
-  const sub = new Subflow(pipe, session.opts.now);
+  const sub = new Subflow(pipe, session.opts.now, session.opts.trace);
   sub.label = label;
   try {
     const hello = encodeHello(HelloKind.JOIN, session.id, null);

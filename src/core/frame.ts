@@ -90,10 +90,21 @@ export function writeHeader(
   writeU64(buf, at + 8, value);
 }
 
-/** A DATA frame around `payloadLength` bytes already placed at frame[HEADER_SIZE…]. */
-export function sealData(frame: Uint8Array, offset: number): Uint8Array {
-  writeHeader(frame, 0, FrameType.DATA, 0, 0, frame.length - HEADER_SIZE, offset);
+/**
+ * A DATA frame around the payload already placed at frame[HEADER_SIZE…]; with `length`, `frame` is the
+ * header alone of a payload of that many bytes kept elsewhere (Pipe.writePair).
+ */
+export function sealData(frame: Uint8Array, offset: number, length = frame.length - HEADER_SIZE): Uint8Array {
+  writeHeader(frame, 0, FrameType.DATA, 0, 0, length, offset);
   return frame;
+}
+
+/** One buffer holding a DATA header and its payload (for a pipe that cannot write them as a pair). */
+export function joinFrame(head: Uint8Array, body: Uint8Array): Uint8Array {
+  const f = new Uint8Array(head.length + body.length);
+  f.set(head);
+  f.set(body, head.length);
+  return f;
 }
 
 export function encodeData(offset: number, payload: Uint8Array): Uint8Array {

@@ -90,6 +90,24 @@ export function encodeHello(kind: HelloKind, sessionId: Uint8Array, key: Uint8Ar
 /** Bytes read first, so a peer speaking something else is turned away at once, not after a timeout. */
 export const LEAD_SIZE = 8;
 
+/**
+ * Handshake phase: read a message of `n` bytes whose first LEAD_SIZE bytes must pass `check` (a peer
+ * speaking something else is turned away before the rest is awaited).
+ */
+export async function readMessage(
+  sub: { readExact(n: number, timeoutMs: number): Promise<Uint8Array> },
+  n: number,
+  timeoutMs: number,
+  check: (lead: Uint8Array) => void,
+): Promise<Uint8Array> {
+  const lead = await sub.readExact(LEAD_SIZE, timeoutMs);
+  check(lead);
+  const out = new Uint8Array(n);
+  out.set(lead);
+  out.set(await sub.readExact(n - LEAD_SIZE, timeoutMs), LEAD_SIZE);
+  return out;
+}
+
 /** Check the lead bytes of a HELLO or REPLY; explains what the peer seems to speak instead. */
 export function checkLead(lead: Uint8Array, who: "dialer" | "listener"): void {
   if (hasMagic(lead)) return;

@@ -1,3 +1,4 @@
+import type { Trace } from "../contract/trace.ts";
 import { DEFAULT_MAX_MEMORY, MemoryBudget } from "./memory-budget.ts";
 
 /** Engine tunables with their defaults. Validated by src/api/options.ts before anything opens. */
@@ -37,6 +38,8 @@ export interface SessionOptions {
   maxQueue: number;
   /** Monotonic clock in ms (injectable for tests). */
   now: () => number;
+  /** Frame-level protocol lines (-vv), null = off (src/contract/trace.ts; set through BondOptions.trace). */
+  trace: Trace | null;
 }
 
 export const DEFAULT_OPTIONS: SessionOptions = {
@@ -55,6 +58,7 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   budget: new MemoryBudget(DEFAULT_MAX_MEMORY),
   maxQueue: 8 << 20,
   now: () => performance.now(),
+  trace: null,
 };
 
 export function withDefaults(o: Partial<SessionOptions> = {}): SessionOptions {

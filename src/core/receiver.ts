@@ -7,6 +7,7 @@ import { encodeAck } from "./frame.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { INITIAL_WINDOW } from "./options.ts";
 import { ENTRY_COST, ReorderBuffer, unpinned } from "./reorder-buffer.ts";
+import { wasteCollector } from "./waste-collector.ts";
 
 /** What the receiver needs from its session. */
 export interface ReceiverHost<S> {
@@ -77,7 +78,9 @@ export class Receiver<S> {
     const end = offset + payload.length;
     if (end > this.advertised) throw new ProtocolError("EWINDOW", `peer sent past the window (${end} > ${this.advertised})`);
     if (this.peerFin !== null && end > this.peerFin) throw new ProtocolError("EFIN", "data beyond the peer's FIN");
+    const dup = this.reorder.duplicateBytes;
     let v = this.reorder.offer(offset, payload);
+    if (this.reorder.duplicateBytes !== dup) wasteCollector.add(this.reorder.duplicateBytes - dup);
     if (v === null) {
       // A duplicate: our ack may have been lost, repeat it (not once per duplicate frame: a flood of
       // tiny duplicates must not become a flood of acks).

@@ -5,8 +5,10 @@
 export interface Segment<S> {
   readonly offset: number;
   readonly end: number;
-  /** The full DATA frame: 16-byte header + payload. */
+  /** The full DATA frame: 16-byte header + payload; or the header alone, when `body` holds the payload. */
   readonly frame: Uint8Array;
+  /** The payload, kept apart from its header (Sender.write: the caller's bytes, not copied). */
+  readonly body?: Uint8Array;
   /** Subflow it is in flight on (null: not sent, or its subflow died). */
   sentOn: S | null;
   sends: number;
@@ -48,11 +50,12 @@ export class SendBuffer<S> {
     return this.urgent > 0;
   }
 
-  push(frame: Uint8Array, payloadLength: number, owned = false): Segment<S> {
+  push(frame: Uint8Array, payloadLength: number, owned = false, body?: Uint8Array): Segment<S> {
     const seg: Segment<S> = {
       offset: this.nxt,
       end: this.nxt + payloadLength,
       frame,
+      body,
       sentOn: null,
       sends: 0,
       queued: false,

@@ -27,6 +27,13 @@ export interface SenderHost {
   release(frame: Uint8Array): void;
 }
 
+/**
+ * write(): chunks from this size on keep the caller's bytes as their payload (no copy; header and payload
+ * go out as a pair, Pipe.writePair); smaller ones are copied into one frame, which costs less than a
+ * second write and keeps a small frame in one packet.
+ */
+const COPY_BELOW = 16 * 1024;
+
 /** Unsent bytes held: what the paths drain in this long (see writable). */
 const UNSENT_MS = 4;
 
@@ -114,11 +121,20 @@ export class Sender {
     this.charged = 0;
   }
 
-  /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
+  /**
+   * Queue bytes; false when the caller should wait for `drain`. Chunks of COPY_BELOW bytes and more are
+   * not copied: each frame keeps a view of `bytes` as its payload, written after its own header
+   * (Pipe.writePair), until the peer acknowledges it — so the caller must not modify `bytes` after
+   * write() (see Session.write). Smaller chunks are copied into one whole frame.
+   */
   write(bytes: Uint8Array): boolean {
     const size = this.opts.chunkSize;
     for (let pos = 0; pos < bytes.length; pos += size) {
       const n = Math.min(size, bytes.length - pos);
+      if (n >= COPY_BELOW) {
+        this.enqueue(new Uint8Array(HEADER_SIZE), false, bytes.subarray(pos, pos + n));
+        continue;
+      }
       const frame = new Uint8Array(HEADER_SIZE + n);
       frame.set(bytes.subarray(pos, pos + n), HEADER_SIZE);
       this.enqueue(frame, false);
@@ -241,11 +257,13 @@ export class Sender {
     if (seg.owned) this.host.release(seg.frame);
   };
 
-  private enqueue(frame: Uint8Array, owned: boolean): void {
+  /** `body`: the payload, kept apart from `frame` (then its header alone). */
+  private enqueue(frame: Uint8Array, owned: boolean, body?: Uint8Array): void {
     if (this.finOffset !== null) throw new SessionError("EWRITEAFTEREND", "write after end()");
     if (!this.host.open()) throw new SessionError("ECLOSED", "write to a closed session");
-    sealData(frame, this.send.nxt);
-    this.send.push(frame, frame.length - HEADER_SIZE, owned);
+    const n = body === undefined ? frame.length - HEADER_SIZE : body.length;
+    sealData(frame, this.send.nxt, n);
+    this.send.push(frame, n, owned, body);
   }
 
   private afterWrite(): boolean {
@@ -275,6 +293,6 @@ export class Sender {
       seg.sentOn = s;
     }
     seg.sends++;
-    s.sendData(frame, len);
+    s.sendData(frame, len, seg.body, seg.sends > 1);
   };
 }

@@ -35,10 +35,16 @@ export function checkPaths(
   }
   if (!late) {
     const d = doubtfulSubflows(subflows, now);
-    for (const s of d.probe) s.ping(now);
+    for (const s of d.probe) {
+      s.note("PING for evidence: another path looks stalled");
+      s.ping(now);
+    }
     for (const s of d.doubt) doubt(s, now);
   }
-  for (const f of failedSubflows(subflows, now, deadAfterMs)) f.sub.abort(new SessionError(f.code, f.reason));
+  for (const f of failedSubflows(subflows, now, deadAfterMs)) {
+    f.sub.note(`given up (${f.code}): ${f.reason}`);
+    f.sub.abort(new SessionError(f.code, f.reason));
+  }
   return pinged;
 }
 
@@ -77,8 +83,10 @@ export function doubtPath(s: Subflow, now: number, tx: Sender, events: SessionEv
   const resent = tx.penalize(s);
   if (resent < 0) {
     s.doubt = false;
+    s.note("stalled-looking, but nothing resent (duplicate budget spent, or its pipe cannot detach)");
     return;
   }
+  s.note(`in doubt: ${resent} bytes in flight resent on the other paths; no new data here until it reports progress`);
   s.ping(now);
   events.subflowDoubt?.(s, resent);
 }

@@ -20,6 +20,7 @@ import type { SessionEvents, SessionState } from "./session-events.ts";
 import { abortLater, checkPaths, controlPath, doubtPath, graceMs, pathsBusy, receiveHalf, sendHalf } from "./session-health.ts";
 import { AckRounds, finRetryMs, SubflowSink } from "./session-sink.ts";
 import { SessionTimer } from "./session-timer.ts";
+import { withTrace } from "./trace.ts";
 
 export type { SessionEvents, SessionState } from "./session-events.ts";
 
@@ -68,7 +69,7 @@ export class Session implements SubflowOwner {
 
   // ---------------------------------------------------------------- application side
 
-  /** Queue bytes (copied into frames). Returns false when the caller should wait for `drain`. */
+  /** Queue bytes; false: wait for `drain`. Not copied (from 16 KiB): do not modify `bytes` afterwards (Sender.write). */
   write(bytes: Uint8Array): boolean {
     this.timer.wake();
     return this.tx.write(bytes);
@@ -164,7 +165,7 @@ export class Session implements SubflowOwner {
   }
 
   frameSink(sub: Subflow): FrameSink {
-    return new SubflowSink(this, sub);
+    return withTrace(new SubflowSink(this, sub), sub);
   }
 
   subflowWritable(_sub: Subflow): void {
@@ -203,6 +204,7 @@ export class Session implements SubflowOwner {
       return;
     }
     if (this.state !== "open") return;
+    sub.note(`down: its ${sub.inflight} bytes in flight go out again on the others`);
     this.tx.reinjectFrom(sub);
     sub.inflight = 0;
     if (this.subflows.length === 0) this.noPathSince = this.opts.now();

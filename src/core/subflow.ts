@@ -6,10 +6,11 @@
 import { FrameDecoder, type FrameSink } from "./decoder.ts";
 import { HandshakeError, ProtocolError, SessionError } from "./errors.ts";
 import { HandshakeReader } from "./handshake-reader.ts";
-import { encodePing, FrameType } from "./frame.ts";
-import { LEAD_SIZE } from "./handshake.ts";
+import { encodePing, FrameType, joinFrame } from "./frame.ts";
 import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
+import { PongLimit } from "./pong-limit.ts";
 import { RttEstimator } from "./rtt.ts";
+import { describeFrame, type Trace } from "./trace.ts";
 
 /** What a subflow reports to its session. */
 export interface SubflowOwner {
@@ -27,9 +28,7 @@ export type SubflowState = "handshake" | "up" | "closing" | "closed";
 let nextId = 1;
 
 export { EARLY_DATA, PREAUTH_SLACK } from "./handshake-reader.ts";
-/** Pongs a subflow sends per PONG_PERIOD_MS at most (a peer pings once a heartbeat; each pong is a write). */
-export const PONG_BURST = 8;
-export const PONG_PERIOD_MS = 10;
+export { PONG_BURST, PONG_PERIOD_MS } from "./pong-limit.ts";
 /** Acks and pongs are dropped while more than this (beyond one largest frame) waits in the pipe. */
 export const CONTROL_SLACK = 64 * 1024;
 
@@ -77,6 +76,7 @@ export class Subflow implements PipeHandler {
   private owner: SubflowOwner | null = null;
   private decoder: FrameDecoder | null = null;
   private readonly hs = new HandshakeReader();
+  private readonly pongs = new PongLimit();
   // frames phase: queue limits (see bind)
   private controlHighWater = Number.MAX_SAFE_INTEGER;
   private maxQueue = Number.MAX_SAFE_INTEGER;
@@ -84,23 +84,25 @@ export class Subflow implements PipeHandler {
   constructor(
     readonly pipe: Pipe,
     private readonly now: () => number,
+    /** -vv (src/contract/trace.ts): null when off, checked once per frame. */
+    readonly trace: Trace | null = null,
   ) {
     this.openedAt = now();
     pipe.attach(this);
   }
 
-  get info(): PipeInfo {
-    return this.pipe.info;
+  /** How trace lines name this subflow: its path label, else "#id transport remote". */
+  get name(): string {
+    return this.label || `#${this.id} ${this.pipe.info.transport} ${this.pipe.info.remote}`;
   }
 
-  /** Handshake phase: read a message of `n` bytes whose first LEAD_SIZE bytes must pass `check`. */
-  async readMessage(n: number, timeoutMs: number, check: (lead: Uint8Array) => void): Promise<Uint8Array> {
-    const lead = await this.readExact(LEAD_SIZE, timeoutMs);
-    check(lead);
-    const out = new Uint8Array(n);
-    out.set(lead);
-    out.set(await this.readExact(n - LEAD_SIZE, timeoutMs), LEAD_SIZE);
-    return out;
+  /** A trace line about this subflow (handshake steps, decisions); nothing without a trace hook. */
+  note(text: string): void {
+    if (this.trace !== null) this.trace(this.name, text);
+  }
+
+  get info(): PipeInfo {
+    return this.pipe.info;
   }
 
   /** Handshake phase: resolve with exactly `n` bytes. */
@@ -133,8 +135,12 @@ export class Subflow implements PipeHandler {
     for (const c of this.hs.take()) if (this.state === "up") this.feed(c);
   }
 
-  /** Write a DATA frame; returns whether more may be written now. */
-  sendData(frame: Uint8Array, payloadLength: number): boolean {
+  /**
+   * Write a DATA frame — whole in `frame`, or its header in `frame` and the payload in `body` (written as
+   * a pair where the pipe can: Pipe.writePair) — and return whether more may be written now. `resend`:
+   * the frame went out before (trace only).
+   */
+  sendData(frame: Uint8Array, payloadLength: number, body?: Uint8Array, resend = false): boolean {
     if (this.inflight <= 0) {
       this.progressAt = this.now();
       this.awaitingFirst = true;
@@ -142,7 +148,9 @@ export class Subflow implements PipeHandler {
     this.dataSent += payloadLength;
     this.inflight += payloadLength;
     this.bytesSent += payloadLength;
-    const ok = this.pipe.write(frame);
+    if (this.trace !== null) this.trace(this.name, `${resend ? "resent" : "sent"} ${describeFrame(frame)}`);
+    const p = this.pipe;
+    const ok = body === undefined ? p.write(frame) : p.writePair ? p.writePair(frame, body) : p.write(joinFrame(frame, body));
     if (!ok) {
       this.writable = false;
       this.checkQueue();
@@ -155,26 +163,16 @@ export class Subflow implements PipeHandler {
   sendControl(frame: Uint8Array, droppable = false): boolean {
     if (this.state !== "up") return false;
     if (!this.writable && droppable && this.pipe.queued > this.controlHighWater) return false;
+    if (this.trace !== null) this.trace(this.name, `sent ${describeFrame(frame)}`);
     if (this.pipe.write(frame)) return true;
     this.writable = false;
     this.checkQueue();
     return this.state === "up";
   }
 
-  /** PINGs still answered in the PONG_PERIOD_MS that started at `pongSince`. */
-  private pongCredit = PONG_BURST;
-  private pongSince = -Infinity;
-
   /** Whether a PONG may go out now: PONG_BURST per PONG_PERIOD_MS at most, none above high water. */
   takePong(): boolean {
-    const now = this.now();
-    if (now - this.pongSince >= PONG_PERIOD_MS) {
-      this.pongSince = now;
-      this.pongCredit = PONG_BURST;
-    }
-    if (this.pongCredit <= 0 || !this.takesControl) return false;
-    this.pongCredit--;
-    return true;
+    return this.takesControl && this.pongs.take(this.now());
   }
 
   /** Whether a droppable control frame would be written now (saves encoding one that would be dropped). */

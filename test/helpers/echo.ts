@@ -1,14 +1,19 @@
 /**
- * A TCP echo server for tests (in the test process, on 127.0.0.1 port 0): every connection gets its
- * bytes back, with backpressure (stops reading while its writes are queued) and half-close (the
- * client's FIN → our FIN once everything is echoed).
+ * A TCP echo server for tests and benches (in the calling process, on 127.0.0.1 port 0): every
+ * connection gets its bytes back — or what `reply` makes of them (bench/marker-target.ts echoes marker
+ * lines only) — with backpressure (stops reading while its writes are queued), no Nagle delay, and
+ * half-close (the client's FIN → our FIN once everything is written).
  */
 import type { Socket } from "bun";
+
+/** Per connection: what to send back for the bytes just read (null: nothing). */
+export type Reply = (data: Uint8Array) => Uint8Array | null;
 
 interface Conn {
   queue: Uint8Array[];
   ended: boolean;
   shut: boolean;
+  reply: Reply | null;
 }
 
 export interface EchoServer {
@@ -22,7 +27,8 @@ export interface EchoServer {
   close(): void;
 }
 
-export function startEchoServer(): EchoServer {
+/** `reply`: makes each connection's reply function (state per connection); default: echo every byte. */
+export function startEchoServer(reply?: () => Reply): EchoServer {
   let accepted = 0;
   let open = 0;
   let bytes = 0;
@@ -54,10 +60,13 @@ export function startEchoServer(): EchoServer {
       open(s) {
         accepted++;
         open++;
-        s.data = { queue: [], ended: false, shut: false };
+        s.setNoDelay(true);
+        s.data = { queue: [], ended: false, shut: false, reply: reply ? reply() : null };
       },
       data(s, d) {
-        s.data.queue.push(d);
+        const out = s.data.reply === null ? d : s.data.reply(d);
+        if (out === null || out.length === 0) return;
+        s.data.queue.push(out);
         flush(s);
       },
       drain: (s) => flush(s),

@@ -26,6 +26,12 @@ const WINDOW = 8 * MiB;
 const SETTLED_BOUND = WINDOW + 32 * MiB;
 const PEAK_BOUND = SETTLED_BOUND + 32 * MiB;
 /**
+ * Rows whose peak itself must stay within the issue's bound (window + 32 MiB). The overlapping DATA
+ * row is all duplicates: the listener collects what they leave behind every 8 MiB
+ * (src/core/waste-collector.ts), measured +13…33 MiB at the peak (it was +46…58 before).
+ */
+const TIGHT_PEAK: Partial<Record<AttackName, number>> = { "overlapping 1 MiB DATA at offsets 1…400": SETTLED_BOUND };
+/**
  * A loose bound on a pong's wait, counted until the listener answered again after the attack: the CI
  * machine has 2 cores shared by the listener, the attacker and often much else (load averages of 30–50
  * were seen), so only a real stall fails it — before issue 7 the FIN row blocked the listener for over
@@ -61,7 +67,7 @@ async function underAttack(name: AttackName) {
   const code = await legit.exited;
   const mb = (n: number) => (n / MiB).toFixed(0);
   console.error(`${name}: RSS peak +${mb(alone.rssGrowth)} MiB, after +${mb(alone.rssAfter)} MiB; pong wait ≤ ${alone.maxStallMs.toFixed(0)} ms alone, ≤ ${beside.maxStallMs.toFixed(0)} ms beside a transfer; ${alone.note}`);
-  expect(alone.rssGrowth).toBeLessThan(PEAK_BOUND);
+  expect(alone.rssGrowth).toBeLessThan(TIGHT_PEAK[name] ?? PEAK_BOUND);
   expect(alone.rssAfter).toBeLessThan(SETTLED_BOUND);
   for (const r of [alone, beside]) {
     expect(r.probeLost).toBe(false);

@@ -49,6 +49,8 @@ describe("resolveOptions", () => {
     [{ session: { recvWindow: 2 ** 31 } }, "session.recvWindow"],
     [{ session: { heartbeatMs: Number.NaN } }, "session.heartbeatMs"],
     [{ session: { chunkSize: 1 << 20, sendBuffer: 512 << 10 } }, "session.sendBuffer"],
+    [{ trace: "stderr" }, "trace"],
+    [{ session: { trace: () => {} } }, "session.trace"],
   ] as [unknown, string][])("%p is refused (%s)", (o, key) => {
     const e = configError(() => resolveOptions(o as BondOptions));
     expect(e.code).toBe("EOPTION");
@@ -63,6 +65,9 @@ describe("resolveOptions", () => {
     expect(r.session.secret).toBe("s");
     expect(r.session.scheduler).toBe("redundant");
     expect(r.signal).toBe(ac.signal);
+    expect(r.session.trace).toBeNull(); // tracing is off unless asked for
+    const trace = () => {};
+    expect(resolveOptions({ trace }).session.trace).toBe(trace);
   });
 
   test("connect() and listen() reject bad options before any socket opens", async () => {

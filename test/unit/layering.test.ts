@@ -2,6 +2,7 @@
  * Layering (docs/ARCHITECTURE.md "Dependency rules"), checked on every import of every source file:
  *   src/contract   → nothing of ours (node: builtins only): the plugin contract
  *   src/core       → src/contract (+ node: builtins, @noble/curves for the handshake's CPace): the engine
+ *   src/compat     → src/contract, src/core (no packages): the v0 adapter
  *   transports/    → src/contract (+ packages): the plugins
  *   src/io         → nothing of ours
  *   src/paths      ↛ src/cli, src/api, src/modes, transports/

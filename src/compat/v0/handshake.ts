@@ -111,7 +111,7 @@ export async function joinV0Session(session: Session, pipe: Pipe, label = ""): P
 
 /** Put a v0 subflow (lead bytes done) under the engine: adapter, Subflow, session. */
 export function addV0Subflow(session: Session, conn: V0Connection, p: Pipe, dialer: boolean, label = ""): Subflow {
-  const sub = new Subflow(new V0Pipe(p, conn, dialer), session.opts.now);
+  const sub = new Subflow(new V0Pipe(p, conn, dialer), session.opts.now, session.opts.trace);
   sub.label = label;
   session.addSubflow(sub);
   return sub;

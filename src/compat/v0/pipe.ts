@@ -76,14 +76,8 @@ export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
     const type = bytes[0];
     if (bytes.length !== HEADER_SIZE + readU32(bytes, 4)) throw new Error("v0: the engine wrote something other than one whole frame");
     switch (type) {
-      case FrameType.DATA: {
-        if (this.rawDone) return true; // the peer is gone: what the engine still sends cannot arrive
-        const seq = this.conn.seqFor(readU64(bytes, 8), bytes.length - HEADER_SIZE);
-        if (seq === null) return true; // the peer acknowledged it already
-        this.sent.set(seq, bytes.length - HEADER_SIZE);
-        this.raw.write(encodeFrameHead(bytes.length - HEADER_SIZE, seq));
-        return this.raw.write(bytes.subarray(HEADER_SIZE));
-      }
+      case FrameType.DATA:
+        return this.writePair(bytes, bytes.subarray(HEADER_SIZE));
       case FrameType.PING:
         if (this.rawDone) return true;
         if (this.pings.length === MAX_PINGS) this.pings.shift();
@@ -98,6 +92,16 @@ export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
       default:
         return true; // PONG (never asked for), ABORT: v0 cannot say it; the engine closes the pipes next
     }
+  }
+
+  /** A DATA frame (`head`: its engine header, `body`: its payload); v0 writes a head of its own anyway. */
+  writePair(head: Uint8Array, body: Uint8Array): boolean {
+    if (this.rawDone) return true; // the peer is gone: what the engine still sends cannot arrive
+    const seq = this.conn.seqFor(readU64(head, 8), body.length);
+    if (seq === null) return true; // the peer acknowledged it already
+    this.sent.set(seq, body.length);
+    this.raw.write(encodeFrameHead(body.length, seq));
+    return this.raw.write(body);
   }
 
   close(): void {
