@@ -5,7 +5,6 @@
 import { type AcceptLimits, Admission, DEFAULT_ACCEPT_LIMITS, sourceAddress } from "./admission.ts";
 import { HandshakeError, type HandshakeErrorCode } from "./errors.ts";
 import {
-  answerAnyOpen,
   checkLead,
   clientProofOk,
   decodeHello,
@@ -20,6 +19,7 @@ import {
   VERSION,
   type Hello,
 } from "./handshake.ts";
+import { answerAnyOpen } from "./open-auth.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";

@@ -15,8 +15,8 @@ import {
   readMessage,
   REPLY_SIZE,
   serverProofOk,
-  beginOpen,
 } from "./handshake.ts";
+import { beginOpen } from "./open-auth.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";

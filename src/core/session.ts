@@ -59,12 +59,8 @@ export class Session implements SubflowOwner {
     this.tx = sendHalf(opts, halves, events);
     this.rx = receiveHalf(opts, halves, events);
     this.acks = new AckRounds(this.subflows, this.rx, () => this.state === "open");
-    this.timer = new SessionTimer(
-      { busy: () => this.busy(), tick: (now, hb, dead) => this.tick(now, hb, dead) },
-      opts.heartbeatMs,
-      opts.deadAfterMs,
-      opts.now,
-    );
+    const timed = { busy: () => this.busy(), tick: (now: number, hb: number, dead: number) => this.tick(now, hb, dead) };
+    this.timer = new SessionTimer(timed, opts.heartbeatMs, opts.deadAfterMs, opts.now);
   }
 
   // ---------------------------------------------------------------- application side

@@ -4,17 +4,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { HandshakeError } from "../../src/core/errors.ts";
-import {
-  answerAnyOpen,
-  beginOpen,
-  clientProof,
-  decodeHello,
-  hex,
-  OpenAuth,
-  openKeys,
-  serverProofOk,
-  startPlainOpen,
-} from "../../src/core/handshake.ts";
+import { clientProof, decodeHello, hex, OpenAuth, openKeys, serverProofOk } from "../../src/core/handshake.ts";
+import { answerAnyOpen, beginOpen, startPlainOpen } from "../../src/core/open-auth.ts";
 import { x25519Agree, x25519Key } from "../../src/core/x25519.ts";
 
 const h = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
