@@ -282,6 +282,6 @@ export class Sender {
       seg.sentOn = s;
     }
     seg.sends++;
-    s.sendData(frame, len, seg.body);
+    s.sendData(frame, len, seg.body, seg.sends > 1);
   };
 }

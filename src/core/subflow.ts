@@ -137,9 +137,10 @@ export class Subflow implements PipeHandler {
 
   /**
    * Write a DATA frame — whole in `frame`, or its header in `frame` and the payload in `body` (written as
-   * a pair where the pipe can: Pipe.writePair) — and return whether more may be written now.
+   * a pair where the pipe can: Pipe.writePair) — and return whether more may be written now. `resend`:
+   * the frame went out before (trace only).
    */
-  sendData(frame: Uint8Array, payloadLength: number, body?: Uint8Array): boolean {
+  sendData(frame: Uint8Array, payloadLength: number, body?: Uint8Array, resend = false): boolean {
     if (this.inflight <= 0) {
       this.progressAt = this.now();
       this.awaitingFirst = true;
@@ -147,7 +148,7 @@ export class Subflow implements PipeHandler {
     this.dataSent += payloadLength;
     this.inflight += payloadLength;
     this.bytesSent += payloadLength;
-    if (this.trace !== null) this.trace(this.name, `sent ${describeFrame(frame)}`);
+    if (this.trace !== null) this.trace(this.name, `${resend ? "resent" : "sent"} ${describeFrame(frame)}`);
     const p = this.pipe;
     const ok = body === undefined ? p.write(frame) : p.writePair ? p.writePair(frame, body) : p.write(joinFrame(frame, body));
     if (!ok) {

@@ -44,7 +44,8 @@ describe("trace hook", () => {
     c.write(new TextEncoder().encode("a keystroke"));
     await waitFor(() => h.server.receivedBytes === 11, 20_000, "the keystroke");
     expect(has(cl, /^path0$/, /^in doubt: 11 bytes in flight resent on the other paths/)).toBe(true);
-    expect(has(cl, /^path1$/, /^sent DATA offset 0 length 11$/)).toBe(true);
+    expect(has(cl, /^path0$/, /^sent DATA offset 0 length 11$/)).toBe(true);
+    expect(has(cl, /^path1$/, /^resent DATA offset 0 length 11$/)).toBe(true);
     h.server.session!.abort(AbortCode.APPLICATION, "bye\x1b[2J\nforged line");
     expect(await h.client.closed).toBeDefined();
     const abort = cl.find(([, m]) => m.startsWith("got ABORT"));
