@@ -77,9 +77,16 @@ export class Admission {
     this.handshakes.leave(addr);
   }
 
-  /** Whether another session may open from `addr` while `sessions` are open: null, or why not. */
-  refuseSession(addr: string, sessions: number): string | null {
-    if (sessions >= this.limits.maxSessions) return `${sessions} sessions open (--max-sessions)`;
+  /** Sessions open now, every protocol together (v1 and, with --compat v0, v0). */
+  sessions = 0;
+
+  /**
+   * Whether another session may open from `addr` while the ones counted and `opening` more (past their
+   * checks, not yet opened) are: null, or why not.
+   */
+  refuseSession(addr: string, opening = 0): string | null {
+    const n = this.sessions + opening;
+    if (n >= this.limits.maxSessions) return `${n} sessions open (--max-sessions)`;
     if (this.sessionsBy.get(addr) >= this.limits.maxSessionsPerAddr) {
       return `${this.sessionsBy.get(addr)} sessions open from ${addr} (--max-sessions-per-addr)`;
     }
@@ -87,10 +94,12 @@ export class Admission {
   }
 
   sessionOpened(addr: string): void {
+    this.sessions++;
     this.sessionsBy.add(addr, 1);
   }
 
   sessionClosed(addr: string): void {
+    this.sessions--;
     this.sessionsBy.add(addr, -1);
   }
 }
