@@ -5,22 +5,26 @@
  *     `-a` (the endpoint as given: one link), and kernel MPTCP with the second address as a `subflow`
  *     endpoint, in the same run;
  *  2. a name with an IPv4 address on link 0 and an IPv6 address on link 1 (a namespace hosts file).
- * Each run reports Mbit/s and each link's share of host a's bytes. The original Go bondcat
- * (../shared/peers/bondcat-go, auto-detection on) runs in the same topologies where it is present.
+ * Every tool is timed the same way, on the receiving side (bench/netns-run.ts, bench/gap-meter.py): the
+ * rate from the first to the last byte the receiver got, over the middle 80% of the bytes, and from the
+ * client's start to the last byte (process start-up included), plus the start-up itself and each link's
+ * share of host a's bytes. The
+ * original Go bondcat (../shared/peers/bondcat-go, auto-detection on) and kernel MPTCP run in the same
+ * topologies, interleaved with bondcat.
  *
- *   bun bench/paths.ts [--rate 200mbit] [--size 192M] [--runs 2]
+ *   bun bench/paths.ts [--rate 200mbit] [--size 384M] [--runs 2]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Topology, networkSkipReason } from "../test/helpers/netns.ts";
 import { BUN, CLI, ROOT, machineNote } from "./lib.ts";
-import { MPTCP_PY, timedTransfer } from "./netns-run.ts";
+import { meteredStdout, meteredTransfer, type Received, socketPair } from "./netns-run.ts";
 
 const args = process.argv.slice(2);
 const opt = (n: string, d: string) => (args.includes(n) ? args[args.indexOf(n) + 1]! : d);
 const rate = opt("--rate", "200mbit");
-const sizeMB = Number.parseInt(opt("--size", "192M"), 10);
+const sizeMB = Number.parseInt(opt("--size", "384M"), 10);
 const runs = Number(opt("--runs", "2"));
 const bytes = sizeMB << 20;
 
@@ -30,51 +34,33 @@ if (skip) {
   process.exit(2);
 }
 
-interface Row {
+interface Row extends Received {
   name: string;
-  mbps: number;
   shares: number[];
 }
 
 /** Run one transfer and read each link's share of the bytes host a sent meanwhile. */
-async function measure(t: Topology, name: string, run: () => Promise<number>): Promise<Row> {
+async function measure(t: Topology, name: string, run: () => Promise<Received>): Promise<Row> {
   const before = t.links.map((_, i) => t.txBytes(i));
-  const mbps = await run();
+  const r = await run();
   const sent = t.links.map((_, i) => t.txBytes(i) - before[i]!);
   const total = sent.reduce((a, b) => a + b, 0);
-  return { name, mbps, shares: sent.map((s) => s / total) };
+  return { name, ...r, shares: sent.map((s) => s / total) };
 }
 
 const bondcat = (t: Topology, client: string[]) =>
-  timedTransfer(t, [BUN, CLI, "-l", "-p", "9000"], [...t.exec("a", []), BUN, CLI, ...client], /listening on/, bytes, true);
+  meteredTransfer(t, meteredStdout(`${BUN} ${CLI} -l -p 9000`, bytes), t.exec("a", [BUN, CLI, ...client]), /listening on/, bytes);
 
 const GO = join(ROOT, "..", "shared", "peers", "bondcat-go");
 const haveGo = existsSync(GO);
 if (!haveGo) console.error(`no Go bondcat at ${GO}: its rows are left out`);
 
 /**
- * The Go bondcat: its listener exits when its stdin ends, and its dialer does not wait for acks, so the
- * listener's stdin stays open, the dialer's stdin stays open 5 s after the data, and the time is taken
- * when `head` has read every byte the listener wrote (it prints "done" on stderr).
+ * The Go bondcat: its listener exits when its stdin ends, and its dialer does not wait for acks, so both
+ * keep their stdin open; the meter stops at the last byte and the two are ended then.
  */
-async function goRun(t: Topology, endpoint: string): Promise<number> {
-  const sink = `${GO} -l -p 9003 | (head -c ${bytes} > /dev/null; echo done >&2)`;
-  const srv = Bun.spawn(t.exec("b", ["sh", "-c", sink]), { stdin: "pipe", stdout: "ignore", stderr: "pipe" });
-  await Bun.sleep(500);
-  const start = performance.now();
-  const cli = Bun.spawn(["sh", "-c", `(head -c ${bytes} /dev/zero; sleep 5) | ${t.exec("a", [GO, endpoint]).join(" ")}`], { stdout: "ignore", stderr: "ignore" });
-  let err = "";
-  for await (const c of srv.stderr) {
-    err += new TextDecoder().decode(c);
-    if (err.includes("done")) break;
-  }
-  const done = performance.now();
-  if (!err.includes("done")) throw new Error(`Go bondcat: the listener ended early: ${err}`);
-  srv.kill();
-  cli.kill();
-  await Promise.all([srv.exited, cli.exited]);
-  return (bytes * 8) / ((done - start) / 1000) / 1e6;
-}
+const goRun = (t: Topology, endpoint: string) =>
+  meteredTransfer(t, meteredStdout(`${GO} -l -p 9003`, bytes, true), t.exec("a", [GO, endpoint]), 9003, bytes, true);
 
 function mptcpSubflowFromLink1(t: Topology): boolean {
   const ok = (cmd: string[]) => spawnSync(cmd[0]!, cmd.slice(1)).status === 0;
@@ -97,9 +83,8 @@ async function policyRouted(): Promise<Row[]> {
       rows.push(await measure(t, "bondcat -a (the endpoint only)", () => bondcat(t, ["-a", ep])));
       if (haveGo) rows.push(await measure(t, "Go bondcat (auto-detection)", () => goRun(t, `${t.links[0]!.b4}:9003`)));
       if (mptcp) {
-        const py = (...a: string[]) => ["python3", "-c", MPTCP_PY, ...a];
-        rows.push(await measure(t, "kernel MPTCP (subflow endpoint on link 1)", () =>
-          timedTransfer(t, py("server", "0", "9001", "0"), [...t.exec("a", []), ...py("client", t.links[0]!.b4, "9001", String(bytes))], /ready/, bytes)));
+        const p = socketPair(t, t.links[0]!.b4, 9001, bytes, false);
+        rows.push(await measure(t, "kernel MPTCP (subflow endpoint on link 1)", () => meteredTransfer(t, p.server, p.client, /ready/, bytes)));
       }
     }
   } finally {
@@ -126,9 +111,12 @@ async function dualStack(): Promise<Row[]> {
 
 function print(title: string, rows: Row[]): void {
   console.log(`\n${title}\n`);
-  console.log("| run | Mbit/s | link 0 | link 1 |");
-  console.log("|---|---:|---:|---:|");
-  for (const r of rows) console.log(`| ${r.name} | ${r.mbps.toFixed(1)} | ${(r.shares[0]! * 100).toFixed(0)}% | ${(r.shares[1]! * 100).toFixed(0)}% |`);
+  console.log("| run | Mbit/s, first → last byte | middle 80% | from client start | start → first byte, s | link 0 | link 1 |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    console.log(`| ${r.name} | ${r.mbps.toFixed(1)} | ${r.midMbps.toFixed(1)} | ${r.wallMbps.toFixed(1)} | ${r.startupS.toFixed(3)} | ${pct(r.shares[0]!)} | ${pct(r.shares[1]!)} |`);
+  }
 }
 
 const load = spawnSync("uptime", { encoding: "utf8" }).stdout.trim();

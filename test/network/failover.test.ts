@@ -6,13 +6,12 @@
  * gap, next to kernel MPTCP) come from bench/failover.ts. Skipped, with the reason, where namespaces are
  * unavailable.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { BIN, BUN, killAll, spawnCli, startListener, waitFor } from "../helpers/cli.ts";
-import { randomFile, sha256File } from "../helpers/files.ts";
+import { waitFor } from "../helpers/cli.ts";
+import { fileSize, sha256File } from "../helpers/files.ts";
 import { hasNft, networkSkipReason, Topology } from "../helpers/netns.ts";
+import { inputFile, netnsTransfer } from "../helpers/netns-transfer.ts";
 import { rsyncRun } from "../helpers/rsync-over-bondcat.ts";
 import { sshUnavailable } from "../helpers/sshd.ts";
 
@@ -21,26 +20,7 @@ if (skip) console.warn(`skipping failover network tests: ${skip}`);
 const noSsh = skip ?? sshUnavailable() ?? (Bun.which("rsync") ? null : "rsync is not installed");
 if (!skip && noSsh) console.warn(`skipping rsync over ssh over bondcat: ${noSsh}`);
 const MiB = 1 << 20;
-let dir = "";
-let file = "";
-let fileSha = "";
-
-beforeAll(async () => {
-  if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), "bondcat-failover-"));
-  file = join(dir, "in.bin");
-  fileSha = await randomFile(file, 96 * MiB);
-});
-afterEach(killAll);
-afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
-
-const size = (f: string) => {
-  try {
-    return statSync(f).size;
-  } catch {
-    return 0;
-  }
-};
+const input = inputFile(96, skip);
 
 /** Longest time (ms) `out` did not grow, from its first byte until `done` settles (polled every 20 ms). */
 async function longestStall(out: string, done: Promise<unknown>): Promise<number> {
@@ -51,7 +31,7 @@ async function longestStall(out: string, done: Promise<unknown>): Promise<number
   let worst = 0;
   while (!over) {
     await Bun.sleep(20);
-    const n = size(out);
+    const n = fileSize(out);
     if (n > last) {
       const now = performance.now();
       if (grewAt > 0) worst = Math.max(worst, now - grewAt);
@@ -64,16 +44,15 @@ async function longestStall(out: string, done: Promise<unknown>): Promise<number
 
 /** Send the file from host a to a listener on host b; cut link `cut` once 16 MiB arrived. */
 async function transfer(t: Topology, client: string[], out: string, cut: number | null) {
-  const { cli: l } = await startListener(["-p", "9000"], { command: t.exec("b", [BUN, BIN]), stdout: { file: out } });
-  const c = spawnCli(["-a", "-v", ...client], { command: t.exec("a", [BUN, BIN]), stdin: { file }, stdout: "ignore" });
-  const done = Promise.all([c.exited, l.exited]);
-  const stall = longestStall(out, done);
-  if (cut !== null) {
-    await waitFor(() => size(out) > 16 * MiB, 60_000, "16 MiB through");
-    t.cut(cut);
-  }
-  const [cc, lc] = await done;
-  return { cc, lc, stallMs: await stall, log: c.stderr };
+  let stall = Promise.resolve(0);
+  const r = await netnsTransfer(t, input.file, ["-a", "-v", ...client], out, async (done) => {
+    stall = longestStall(out, done);
+    if (cut !== null) {
+      await waitFor(() => fileSize(out) > 16 * MiB, 60_000, "16 MiB through");
+      t.cut(cut);
+    }
+  });
+  return { ...r, stallMs: await stall };
 }
 
 const twoLinks = () => new Topology([{ rate: "200mbit" }, { rate: "200mbit" }]);
@@ -82,10 +61,10 @@ describe.skipIf(skip !== null)("failover over namespaced links (2 × 200 Mbit/s)
   test("one of two links cut silently: identical, no 1 s without progress", async () => {
     const t = twoLinks();
     try {
-      const out = join(dir, "cut.bin");
+      const out = join(input.dir, "cut.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], out, 0);
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       expect(r.stallMs).toBeLessThan(1000);
     } finally {
       t.destroy();
@@ -95,10 +74,10 @@ describe.skipIf(skip !== null)("failover over namespaced links (2 × 200 Mbit/s)
   test("--backup: the only primary cut silently, the backup takes over with no 1 s without progress", async () => {
     const t = twoLinks();
     try {
-      const out = join(dir, "backup.bin");
+      const out = join(input.dir, "backup.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, "--backup", `${t.links[1]!.b4}:9000`], out, 0);
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       expect(r.stallMs).toBeLessThan(1000);
       expect(t.txBytes(1)).toBeGreaterThan(32 * MiB); // the rest of the stream went over the backup
     } finally {
@@ -109,10 +88,10 @@ describe.skipIf(skip !== null)("failover over namespaced links (2 × 200 Mbit/s)
   test("--backup without a cut: the backup link carries next to nothing", async () => {
     const t = twoLinks();
     try {
-      const out = join(dir, "idle-backup.bin");
+      const out = join(input.dir, "idle-backup.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, "--backup", `${t.links[1]!.b4}:9000`], out, null);
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       const [x0, x1] = [t.txBytes(0), t.txBytes(1)];
       expect(x1 / (x0 + x1)).toBeLessThan(0.03); // the bench measures the real share (≤ 1%)
     } finally {
@@ -123,7 +102,7 @@ describe.skipIf(skip !== null)("failover over namespaced links (2 × 200 Mbit/s)
   test.skipIf(noSsh !== null)("rsync over ssh over bondcat, one link cut silently mid-transfer: identical, no 1 s without progress", async () => {
     const t = twoLinks();
     try {
-      const r = await rsyncRun(t, dir, file, 0, 1500);
+      const r = await rsyncRun(t, input.dir, input.file, 0, 1500);
       expect(r.identical).toBe(true);
       expect(r.stallS).toBeLessThan(1);
     } finally {

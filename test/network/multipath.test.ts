@@ -4,46 +4,29 @@
  * loudly (link down) mid-transfer, IPv4 and IPv6 paths in one session. Skipped, with the reason printed,
  * where namespaces are unavailable (not root, no iproute2).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { waitFor } from "../helpers/cli.ts";
+import { fileSize, sha256File } from "../helpers/files.ts";
 import { hasNft, networkSkipReason, Topology } from "../helpers/netns.ts";
-import { BIN, BUN, killAll, spawnCli, startListener, waitFor } from "../helpers/cli.ts";
-import { fileSize, randomFile, sha256File } from "../helpers/files.ts";
+import { inputFile, netnsTransfer } from "../helpers/netns-transfer.ts";
 
 const skip = networkSkipReason();
 if (skip) console.warn(`skipping network tests: ${skip}`);
 const MiB = 1 << 20;
-let dir = "";
-let file = "";
-let fileSha = "";
+const input = inputFile(24, skip);
 
-beforeAll(async () => {
-  if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), "bondcat-net-"));
-  file = join(dir, "in.bin");
-  fileSha = await randomFile(file, 24 * MiB);
-});
-afterEach(killAll);
-afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
-
-async function transfer(t: Topology, endpoints: string[], out: string, during?: () => Promise<void>, extra: string[] = []) {
-  const { cli: l } = await startListener(["-p", "9000"], { command: t.exec("b", [BUN, BIN]), stdout: { file: out } });
-  const c = spawnCli(["-v", ...extra, ...endpoints], { command: t.exec("a", [BUN, BIN]), stdin: { file }, stdout: "ignore" });
-  if (during) await during();
-  const [cc, lc] = await Promise.all([c.exited, l.exited]);
-  return { cc, lc, clientLog: c.stderr, listenerLog: l.stderr };
-}
+const transfer = (t: Topology, endpoints: string[], out: string, during?: () => Promise<void>) =>
+  netnsTransfer(t, input.file, ["-v", ...endpoints], out, during);
 
 describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
   test("two shaped IPv4 links (60 + 20 Mbit/s): both carry data, output identical", async () => {
     const t = new Topology([{ rate: "60mbit" }, { rate: "20mbit" }]);
     try {
-      const out = join(dir, "two.bin");
+      const out = join(input.dir, "two.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], out);
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       // Each link carried a real share, the faster one more.
       const [tx0, tx1] = [t.txBytes(0), t.txBytes(1)];
       expect(tx1).toBeGreaterThan(2 * MiB);
@@ -56,10 +39,10 @@ describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
   test("IPv4 and IPv6 paths in one session", async () => {
     const t = new Topology([{ rate: "100mbit" }, { rate: "100mbit" }]);
     try {
-      const out = join(dir, "mixed.bin");
+      const out = join(input.dir, "mixed.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `[${t.links[1]!.b6}]:9000`], out);
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       expect(t.txBytes(0)).toBeGreaterThan(2 * MiB);
       expect(t.txBytes(1)).toBeGreaterThan(2 * MiB);
     } finally {
@@ -70,13 +53,13 @@ describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
   test.skipIf(!hasNft())("a link cut silently mid-transfer: detected, data reinjected, nothing lost", async () => {
     const t = new Topology([{ rate: "50mbit" }, { rate: "50mbit" }]);
     try {
-      const out = join(dir, "cut.bin");
+      const out = join(input.dir, "cut.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], out, async () => {
         await waitFor(() => fileSize(out) > 4 * MiB, 60_000, "4 MiB through");
         t.cut(1);
       });
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       expect(r.clientLog).toMatch(/subflow down: \S+198\.18\.1\.2:9000: subflow (stalled|silent)/);
       expect(r.clientLog).toMatch(/reinjected [1-9]/);
     } finally {
@@ -87,13 +70,13 @@ describe.skipIf(skip !== null)("bonded transfers over namespaced links", () => {
   test("a link taken down mid-transfer, then the rest of the stream over the other", async () => {
     const t = new Topology([{ rate: "50mbit" }, { rate: "50mbit" }]);
     try {
-      const out = join(dir, "down.bin");
+      const out = join(input.dir, "down.bin");
       const r = await transfer(t, [`${t.links[0]!.b4}:9000`, `${t.links[1]!.b4}:9000`], out, async () => {
         await waitFor(() => fileSize(out) > 4 * MiB, 60_000, "4 MiB through");
         t.down(0);
       });
       expect([r.cc, r.lc]).toEqual([0, 0]);
-      expect(await sha256File(out)).toBe(fileSha);
+      expect(await sha256File(out)).toBe(input.sha);
       expect(r.clientLog).toContain("subflow down");
     } finally {
       t.destroy();
