@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { formatAddr } from "../src/contract/address.ts";
+import { PendingCount } from "../src/contract/pending-count.ts";
 import { type ProxyFront, proxyFront } from "../transports/proxy-front.ts";
 import { generateSelfSigned } from "../transports/self-signed.ts";
 import { PRE_UPGRADE_BYTES, UpgradeGate } from "../transports/upgrade-gate.ts";
@@ -49,7 +50,7 @@ function receiver(secure: boolean, viaFront: boolean, certDir: string): void {
   });
   let port = srv.port!;
   if (viaFront) {
-    const gate = new UpgradeGate({ ms: 10_000, maxPending: 1024, maxPendingPerAddr: 256, maxBytes: PRE_UPGRADE_BYTES }, () => {});
+    const gate = new UpgradeGate({ ms: 10_000, maxBytes: PRE_UPGRADE_BYTES }, new PendingCount(1024, 256), () => {});
     front = proxyFront("127.0.0.1", 0, port, {}, "bench", gate);
     port = front.port;
   }

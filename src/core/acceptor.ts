@@ -106,7 +106,7 @@ export class Acceptor {
       if (this.hooks.admit && !this.hooks.admit()) {
         return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
       }
-      const over = this.admission.refuseSession(addr, this.sessions.size + this.opening.size);
+      const over = this.admission.refuseSession(addr, this.opening.size);
       if (over !== null) return this.refuse(sub, hello, ReplyStatus.REFUSED, "ELIMIT", `session refused: ${over}`);
       if (hello.auth === OpenAuth.X25519 && this.opts.secret !== "") {
         return this.refuse(sub, hello, ReplyStatus.AUTH_REQUIRED, "EAUTH", "a dialer without the secret");
