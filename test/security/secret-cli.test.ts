@@ -1,13 +1,21 @@
 /**
  * The secret on the command line: --secret-file, --gen-secret, and BONDCAT_SECRET kept from -e programs.
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { killAll, spawnCli, startListener } from "../helpers/cli.ts";
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), "bondcat-secret-"));
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), "bondcat-secret-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 afterEach(killAll);
 
 describe("secret handling", () => {

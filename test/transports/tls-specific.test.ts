@@ -1,6 +1,7 @@
 /** TLS details beyond the compliance suite: certificate checks, pins, client certificates, ephemeral certificates. */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
+import { rmSync } from "node:fs";
 import { TransportError } from "../../src/contract/errors.ts";
 import type { Pipe } from "../../src/contract/pipe.ts";
 import { generateSelfSigned } from "../../transports/self-signed.ts";
@@ -73,6 +74,7 @@ describe("tls: self-signed certificate generator", () => {
     const path = `${process.env.TMPDIR ?? "/tmp"}/bondcat-ss-${process.pid}.pem`;
     await Bun.write(path, s.cert);
     const r = Bun.spawnSync(["openssl", "verify", "-CAfile", path, path]);
+    rmSync(path, { force: true });
     expect(r.stdout.toString()).toContain("OK");
   });
 });

@@ -3,8 +3,8 @@
  * names where they apply, and each script loads in its shell (skipped, with the reason, where the
  * shell is not installed).
  */
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCHEMES, SHELLS, completionScript } from "../../src/cli/completions.ts";
@@ -13,6 +13,7 @@ import { parseArgs } from "../../src/cli/args.ts";
 
 const has = (cmd: string) => Bun.spawnSync(["sh", "-c", `command -v ${cmd}`]).exitCode === 0;
 const dir = mkdtempSync(join(tmpdir(), "bondcat-compl-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const scriptFile = (shell: string) => {
   const f = join(dir, `bondcat.${shell}`);
   writeFileSync(f, completionScript(shell as "bash"));
