@@ -11,6 +11,10 @@
  * reset     300 sessions opened and reset on `-k -e cat`: cat processes and listener fds after 2 s and 15 s
  * forge     ABORT reason "ESC[2J…\r\n[info] forged": raw control characters in the listener's stderr?
  * env       `-e 'sh -c env'` with BONDCAT_SECRET set: is it in the program's environment?
+ *
+ * Beside every attack on a `-k` listener a well-behaved session pings every 25 ms (pingProbe): the
+ * longest it waited for a pong is printed as "stall" (the listener's event-loop stall, seen from
+ * outside: it includes the probe's own scheduling on a loaded machine).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -18,6 +22,7 @@ import { encodeAbort } from "../src/core/frame.ts";
 import { encodeHello, HelloKind, startOpen } from "../src/core/handshake.ts";
 import { legacyProof } from "../test/helpers/offline-attack.ts";
 import { RawClient } from "../test/helpers/raw-client.ts";
+import { loadEngine, pingProbe } from "../test/helpers/hostile-peer.ts";
 import { rawOpen as cpaceOpen, refusedHello } from "../test/helpers/raw-handshake.ts";
 
 const BUN = process.execPath;
@@ -40,8 +45,19 @@ async function listener(root: string, args: string[], opts: { sh?: string; env?:
     await Bun.sleep(20);
   }
   const port = Number(/listening on \S+:(\d+)/.exec(err)![1]);
-  return { p, port, stderr: () => err, stop: async () => (p.kill(9), await p.exited, await reader) };
+  // A pinging session beside the attack (keep-open plain-TCP listeners only; the engine of `root`).
+  const probe = args.includes("-k") && args.includes("-p") ? await pingProbe(await loadEngine(root), port, "") : null;
+  const stop = async (): Promise<void> => {
+    if (probe !== null) stalls.set(root, Math.max(stalls.get(root) ?? 0, probe.maxStall, probe.lost ? Infinity : 0));
+    probe?.stop();
+    p.kill(9);
+    await p.exited;
+    await reader;
+  };
+  return { p, port, stderr: () => err, stop };
 }
+/** Longest pong wait of the probe beside the current attack, per root. */
+const stalls = new Map<string, number>();
 
 /** A complete OPEN in the protocol `root` speaks (CPace, or the HMAC proofs before it). */
 async function openIn(root: string, port: number): Promise<{ c: RawClient; status: number }> {
@@ -162,7 +178,9 @@ const only = process.env.ONLY?.split(",");
 for (const [name, run] of Object.entries(ATTACKS)) {
   if (only && !only.includes(name)) continue;
   for (const root of roots) {
+    stalls.delete(root);
     const r = await run(root).catch((e: Error) => `error: ${e.message}`);
-    console.log(`${name.padEnd(8)} ${root.padEnd(24)} ${r}`);
+    const stall = stalls.get(root);
+    console.log(`${name.padEnd(8)} ${root.padEnd(24)} ${r}${stall === undefined ? "" : `; stall ≤ ${stall === Infinity ? "probe lost" : `${stall.toFixed(0)} ms`}`}`);
   }
 }

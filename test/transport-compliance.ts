@@ -113,7 +113,7 @@ export function transportCompliance(name: string, setup: () => Promise<Complianc
       const { client, server, c, s } = await connect();
       if (client.writePair === undefined) return; // optional (src/contract/pipe.ts): the engine joins the two itself
       expect(typeof server.writePair).toBe("function");
-      const data = testBytes(8 << 20, 44);
+      const data = testBytes(32 << 20, 44);
       let falses = 0;
       for (let off = 0, i = 0; off < data.length; i++) {
         const size = Math.min(ODD_SIZES[i % ODD_SIZES.length]!, data.length - off);

@@ -9,6 +9,13 @@ import { type ProxyFront, proxyFront } from "./proxy-front.ts";
 import type { UpgradeGate } from "./upgrade-gate.ts";
 import { toTransportError } from "./socket-pipe.ts";
 import type { ListenOptions } from "../src/contract/transport.ts";
+import { PendingCount } from "../src/contract/pending-count.ts";
+
+/** The pending count a listener counts its handshakes in: the server's when given, else its own. */
+export function listenerCount(opts: ListenOptions): PendingCount {
+  const max = opts.maxPending ?? 1024;
+  return opts.pending ?? new PendingCount(max, opts.maxPendingPerAddr ?? max);
+}
 
 export interface Served {
   /** The public port (the front's, when there is one). */

@@ -13,6 +13,7 @@ import { TransportError } from "../src/contract/errors.ts";
 import { fdPressure, GuardedServer, noteAccept } from "./fd-guard.ts";
 import { ProxyHeaderSink } from "./proxy-accept.ts";
 import type { Ticket, UpgradeGate } from "./upgrade-gate.ts";
+import { plainAddress } from "../src/contract/pending-count.ts";
 import { addrOf, type SinkSocket, type SocketSink, socketHandlers, toTransportError } from "./socket-pipe.ts";
 import type { ListenOptions } from "../src/contract/transport.ts";
 import type { TCPSocketListener } from "bun";
@@ -113,9 +114,6 @@ class Side implements SocketSink {
     this.done();
   }
 }
-
-/** Strips an IPv4-mapped IPv6 prefix: one client counts as one address on a dual-stack socket. */
-const plainAddress = (a: string): string => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
 
 /**
  * Listen on hostname:port and splice each connection to 127.0.0.1:innerPort: after its PROXY header

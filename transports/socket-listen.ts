@@ -6,20 +6,14 @@ import type { TCPSocketListener } from "bun";
 import { TransportError } from "../src/contract/errors.ts";
 import type { Peer, ProxyFront } from "./proxy-front.ts";
 import { noteAccept } from "./fd-guard.ts";
-import { serveGuarded } from "./guarded-listen.ts";
+import { listenerCount, serveGuarded } from "./guarded-listen.ts";
+import { type PendingCount, plainAddress } from "../src/contract/pending-count.ts";
 import { ProxyHeaderSink } from "./proxy-accept.ts";
 import { hostPort } from "./socket-dial.ts";
 import { addrOf, type SinkSocket, type SocketSink, SocketPipe, socketHandlers, socketInfo } from "./socket-pipe.ts";
 import { type ServerTlsPlan, tlsDetails, tlsFailure } from "./tls-options.ts";
 import type { Listener, ListenOptions, Pipe } from "../src/contract/transport.ts";
 import { formatAddr } from "../src/contract/address.ts";
-
-/** TLS handshakes in progress per listener, and how long each may take (docs/SECURITY.md). */
-interface TlsPending {
-  count: number;
-  max: number;
-  ms: number;
-}
 
 /** Owns an accepted TLS socket until its handshake is done, or terminates it at the deadline. */
 class AcceptTlsSink implements SocketSink {
@@ -29,21 +23,23 @@ class AcceptTlsSink implements SocketSink {
   constructor(
     socket: SinkSocket,
     private readonly plan: ServerTlsPlan,
-    private readonly pending: TlsPending,
+    /** Counted in (entered by the caller) until the handshake is done or the socket gone. */
+    private readonly pending: PendingCount,
+    private readonly address: string | null,
+    ms: number,
     private readonly hand: (socket: SinkSocket, held: Uint8Array[]) => void,
   ) {
-    pending.count++;
     this.timer = setTimeout(() => {
       this.done();
       socket.terminate(); // a client that never finishes its TLS handshake holds nothing for long
-    }, pending.ms);
+    }, ms);
   }
 
   private done(): void {
     if (this.timer === null) return;
     clearTimeout(this.timer);
     this.timer = null;
-    this.pending.count--;
+    this.pending.leave(this.address);
   }
 
   onHandshake(socket: SinkSocket, ok: boolean, err: Error | null): void {
@@ -84,7 +80,7 @@ export async function listenSocket(
   // --proxy-protocol with TLS: the handshake must start after the header, so a front reads it
   // (proxy-front.ts) and this listener moves to loopback behind it.
   let front: ProxyFront | null = null;
-  const tlsPending: TlsPending = { count: 0, max: opts.maxPending ?? 1024, ms: opts.handshakeMs ?? 10_000 };
+  const pending = listenerCount(opts);
   const hand = (socket: SinkSocket, held: Uint8Array[], header?: Peer): void => {
     const info = socketInfo(socket, transport, tls ? tlsDetails(socket) : undefined);
     const peer = header ?? front?.peerOf(info.remote);
@@ -103,21 +99,26 @@ export async function listenSocket(
       pipe.abort(err instanceof Error ? err : new Error(String(err)));
     }
   };
+  const behindFront = opts.proxyProtocol === true && tls !== null;
   const socket = {
     ...socketHandlers,
     open(sock: SinkSocket) {
       sock.setNoDelay(true);
       noteAccept();
       acceptedAt.set(sock, performance.now());
-      if (tls && tlsPending.count >= tlsPending.max) {
-        opts.rejected?.(addrOf(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `${tlsPending.count} TLS handshakes pending (--max-handshakes)`));
-        sock.terminate();
-      } else if (tls) sock.data = new AcceptTlsSink(sock, tls, tlsPending, hand);
-      else if (opts.proxyProtocol && !tls) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
+      if (tls) {
+        // behind the PROXY-header front every connection comes from loopback: counted in the total only
+        const address = behindFront || !sock.remoteAddress ? null : plainAddress(sock.remoteAddress);
+        const full = pending.enter(address);
+        if (full === null) sock.data = new AcceptTlsSink(sock, tls, pending, address, opts.handshakeMs ?? 10_000, hand);
+        else {
+          opts.rejected?.(addrOf(sock.remoteAddress, sock.remotePort), new TransportError("EBUSY", `refused before the TLS handshake: ${full}`));
+          sock.terminate();
+        }
+      } else if (opts.proxyProtocol && !tls) sock.data = new ProxyHeaderSink(sock, hand, (from, err) => opts.rejected?.(from, err));
       else hand(sock, []);
     },
   };
-  const behindFront = opts.proxyProtocol === true && tls !== null;
   let boundPort = behindFront ? 0 : port;
   const start = (): TCPSocketListener<SocketSink> => {
     const at = behindFront ? "127.0.0.1" : hostname;

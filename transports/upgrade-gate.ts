@@ -2,16 +2,15 @@
  * The deadline and pending caps of a WebSocket listener before its upgrade (docs/SECURITY.md). Bun.serve
  * gives no handle on a connection until its HTTP request is complete, so the front (proxy-front.ts) that
  * accepts ws/wss connections holds a ticket for each from TCP accept until the server behind it
- * upgrades it: at most `maxPending` tickets per listener and `maxPendingPerAddr` per source address
- * (more are dropped at accept), `maxBytes` read from the client (TLS handshake + HTTP request), and the
+ * upgrades it, counted in a PendingCount (the server's, shared with its engine; more are dropped at
+ * accept), `maxBytes` read from the client (TLS handshake + HTTP request), and the
  * handshake deadline. The engine's own deadline then runs on from the same accept time.
  */
+import { type PendingCount } from "../src/contract/pending-count.ts";
 import { TransportError } from "../src/contract/errors.ts";
 
 export interface GateLimits {
   ms: number;
-  maxPending: number;
-  maxPendingPerAddr: number;
   /** Bytes a client may send before its upgrade: a TLS handshake with a client chain and HTTP headers fit. */
   maxBytes: number;
 }
@@ -19,11 +18,10 @@ export interface GateLimits {
 export const PRE_UPGRADE_BYTES = 64 << 10;
 
 export class UpgradeGate {
-  pending = 0;
-  private readonly by = new Map<string, number>();
-
   constructor(
     readonly limits: GateLimits,
+    /** The caps (the server's count, shared with its engine, when it gave one: ListenOptions.pending). */
+    readonly count: PendingCount,
     private readonly reject: (remote: string, err: Error) => void,
   ) {}
 
@@ -32,37 +30,12 @@ export class UpgradeGate {
    * address is not known yet, e.g. before a PROXY header), or null (and the refusal reported) at a cap.
    */
   enter(remote: string, address: string | null): Ticket | null {
-    const why = this.full(address);
+    const why = this.count.enter(address);
     if (why !== null) {
       this.reject(remote, new TransportError("EBUSY", `refused before the WebSocket upgrade: ${why}`));
       return null;
     }
-    this.pending++;
-    this.add(address, 1);
     return new Ticket(this, remote, address);
-  }
-
-  full(address: string | null): string | null {
-    if (this.pending >= this.limits.maxPending) return `${this.pending} handshakes pending (--max-handshakes)`;
-    return this.fullAt(address);
-  }
-
-  fullAt(address: string | null): string | null {
-    const n = address === null ? 0 : (this.by.get(address) ?? 0);
-    if (n >= this.limits.maxPendingPerAddr) return `${n} handshakes pending from ${address} (--max-handshakes-per-addr)`;
-    return null;
-  }
-
-  add(address: string | null, d: number): void {
-    if (address === null) return;
-    const n = (this.by.get(address) ?? 0) + d;
-    if (n <= 0) this.by.delete(address);
-    else this.by.set(address, n);
-  }
-
-  leave(address: string | null): void {
-    this.pending--;
-    this.add(address, -1);
   }
 
   report(remote: string, err: Error): void {
@@ -100,13 +73,12 @@ export class Ticket {
   rekey(remote: string, address: string): boolean {
     if (this.timer === null || this.address === address) return true;
     this.remote = remote;
-    const why = this.gate.fullAt(address);
+    const why = this.gate.count.fullAt(address);
     if (why !== null) {
       this.fail(new TransportError("EBUSY", `refused before the WebSocket upgrade: ${why}`));
       return false;
     }
-    this.gate.add(this.address, -1);
-    this.gate.add(address, 1);
+    this.gate.count.move(this.address, address);
     this.address = address;
     return true;
   }
@@ -116,7 +88,7 @@ export class Ticket {
     if (this.timer === null) return;
     clearTimeout(this.timer);
     this.timer = null;
-    this.gate.leave(this.address);
+    this.gate.count.leave(this.address);
   }
 
   private fail(err: Error): void {

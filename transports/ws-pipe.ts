@@ -64,6 +64,12 @@ export abstract class WsPipe extends PipeBase implements Pipe {
     return false;
   }
 
+  /** A DATA frame's header and payload as two messages (Pipe.writePair): the payload is not copied to join them. */
+  writePair(head: Uint8Array, body: Uint8Array): boolean {
+    this.write(head);
+    return this.write(body);
+  }
+
   protected terminate(): void {
     this.terminateSocket();
   }

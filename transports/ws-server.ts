@@ -21,6 +21,7 @@ import { SESSION_HEADER, SESSION_ID_RE } from "./session-header.ts";
 import type { ProxyFront } from "./proxy-front.ts";
 import { serverTls } from "./tls-options.ts";
 import { PRE_UPGRADE_BYTES, UpgradeGate } from "./upgrade-gate.ts";
+import { listenerCount } from "./guarded-listen.ts";
 import type { Listener, ListenOptions, Pipe, PipeInfo } from "../src/contract/transport.ts";
 import { MAX_INCOMING_MESSAGE, WsPipe } from "./ws-pipe.ts";
 import { formatAddr, unbracket, urlPort } from "../src/contract/address.ts";
@@ -86,11 +87,7 @@ export async function listenWs(url: URL, opts: ListenOptions, onPipe: (pipe: Pip
   let front: ProxyFront | null = null;
   let boundPort = 0;
   const handshakeMs = opts.handshakeMs ?? 10_000;
-  const maxPending = opts.maxPending ?? 1024;
-  const gate = new UpgradeGate(
-    { ms: handshakeMs, maxPending, maxPendingPerAddr: opts.maxPendingPerAddr ?? maxPending, maxBytes: PRE_UPGRADE_BYTES },
-    (from, err) => opts.rejected?.(from, err),
-  );
+  const gate = new UpgradeGate({ ms: handshakeMs, maxBytes: PRE_UPGRADE_BYTES }, listenerCount(opts), (from, err) => opts.rejected?.(from, err));
   const start = (): Server<SocketData> => {
     const srv = Bun.serve<SocketData>({
       hostname: "127.0.0.1",

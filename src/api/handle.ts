@@ -8,7 +8,7 @@ import type { Session } from "../core/session.ts";
 export type SessionHandle = Readonly<
   Pick<
     Session,
-    "idHex" | "state" | "sendFinished" | "reinjectedBytes" | "bytesMoved" | "write" | "writeFrame" | "end" | "resume" | "abort" | "stats"
+    "idHex" | "state" | "drainSoon" | "sendFinished" | "reinjectedBytes" | "bytesMoved" | "write" | "writeFrame" | "end" | "resume" | "abort" | "stats"
   >
 >;
 export type { SessionEvents, SessionState } from "../core/session.ts";

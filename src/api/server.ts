@@ -68,7 +68,7 @@ export async function serve(addresses: Endpoints, o: BondOptions, hooks: ServeHo
   const listeners: Listener[] = [];
   try {
     for (const u of urls) {
-      const topts = { ...r.transport, handshakeMs: r.limits.handshakeMs, maxPending: r.limits.maxPending, maxPendingPerAddr: r.limits.maxPendingPerAddr };
+      const topts = { ...r.transport, handshakeMs: r.limits.handshakeMs, pending: acceptor.admission.handshakes };
       const l = await r.registry.listen(u, hooks.rejected ? { ...topts, rejected: hooks.rejected } : topts, accept);
       listeners.push(l);
       hooks.listening?.(l.url, l.notes);

@@ -59,7 +59,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "max-sessions-per-addr", kind: "value", valueHint: "N", group: "mode", defaultText: "256",
     description: "listen: sessions opened from one source address" },
   { name: "max-handshakes", kind: "value", valueHint: "N", group: "mode", defaultText: "1024",
-    description: "listen: connections still in their handshake at once; more are dropped at accept" },
+    description: "listen: connections still in their handshake at once (TLS, WebSocket upgrade and bondcat handshake together, all listeners); more are dropped at accept" },
   { name: "max-handshakes-per-addr", kind: "value", valueHint: "N", group: "mode", defaultText: "256",
     description: "listen: connections in their handshake from one source address" },
   { name: "handshake-timeout", kind: "value", valueHint: "DURATION", group: "mode", defaultText: "10s",

@@ -82,6 +82,11 @@ export async function runListen(c: Config): Promise<ListenRun> {
           log.debug(`session ${id.slice(0, 8)}: subflow from ${sub.info.remote} up`);
           h.events.subflowUp?.(sub);
         },
+        // v1 and v0 (--compat v0) subflows alike: a peer's reset, a pipe killed, bad input
+        subflowDown: (sub, err) => {
+          log.debug(`session ${id.slice(0, 8)}: subflow from ${sub.info.remote} down${err ? `: ${err.message}` : ""}`);
+          h.events.subflowDown?.(sub, err);
+        },
       };
     },
     opened: (session) => {

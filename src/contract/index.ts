@@ -8,3 +8,4 @@ export type { DialOptions, Listener, ListenOptions, Transport, TransportOptions 
 export { BondError, ConfigError, TransportError, quote } from "./errors.ts";
 export { bracket, formatAddr, unbracket, urlHost, urlPort } from "./address.ts";
 export { WriteQueue } from "./write-queue.ts";
+export { PendingCount, plainAddress } from "./pending-count.ts";

@@ -5,6 +5,7 @@
  * of transports and hands the engine pipes. Plugins import src/contract/ only.
  */
 import type { Pipe } from "./pipe.ts";
+import type { PendingCount } from "./pending-count.ts";
 
 export type { Pipe, PipeHandler, PipeInfo } from "./pipe.ts";
 
@@ -62,8 +63,14 @@ export interface ListenOptions extends TransportOptions {
   handshakeMs?: number;
   /** Transport-level handshakes (TLS, WebSocket upgrade) in progress at once per listener; more are dropped at accept. */
   maxPending?: number;
-  /** The same from one source address (WebSocket upgrades). */
+  /** The same from one source address (WebSocket upgrades, TLS handshakes). */
   maxPendingPerAddr?: number;
+  /**
+   * The server's count of connections in any handshake (its engine's included): when given, the
+   * transport counts its own pending connections in it, under its caps, instead of maxPending and
+   * maxPendingPerAddr, so the caps bound the transport's and the engine's handshakes together.
+   */
+  pending?: PendingCount;
   /**
    * A connection the transport dropped before it became a pipe (e.g. a malformed PROXY header), for
    * the caller's log. Code "EEMPTY": it closed without a byte (a health check), worth debug at most.

@@ -5,7 +5,6 @@
 import { type AcceptLimits, Admission, DEFAULT_ACCEPT_LIMITS, sourceAddress } from "./admission.ts";
 import { HandshakeError, type HandshakeErrorCode } from "./errors.ts";
 import {
-  answerOpen,
   checkLead,
   clientProofOk,
   decodeHello,
@@ -14,11 +13,13 @@ import {
   HELLO_SIZE,
   HelloKind,
   PROOF_SIZE,
+  OpenAuth,
   readMessage,
   ReplyStatus,
   VERSION,
   type Hello,
 } from "./handshake.ts";
+import { answerAnyOpen } from "./open-auth.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
@@ -105,9 +106,12 @@ export class Acceptor {
       if (this.hooks.admit && !this.hooks.admit()) {
         return this.refuse(sub, hello, ReplyStatus.REFUSED, "EREFUSED", "not accepting another session");
       }
-      const over = this.admission.refuseSession(addr, this.sessions.size + this.opening.size);
+      const over = this.admission.refuseSession(addr, this.opening.size);
       if (over !== null) return this.refuse(sub, hello, ReplyStatus.REFUSED, "ELIMIT", `session refused: ${over}`);
-      const { reply, keys } = answerOpen(this.opts.secret, hello);
+      if (hello.auth === OpenAuth.X25519 && this.opts.secret !== "") {
+        return this.refuse(sub, hello, ReplyStatus.AUTH_REQUIRED, "EAUTH", "a dialer without the secret");
+      }
+      const { reply, keys } = answerAnyOpen(this.opts.secret, hello);
       let opened!: () => void;
       this.opening.set(id, new Promise<void>((r) => (opened = r)));
       try {

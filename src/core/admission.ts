@@ -4,6 +4,7 @@
  * Per-address defaults are generous: behind NAT, a load balancer or a WebSocket reverse proxy, many
  * legitimate clients share one source address.
  */
+import { PendingCount, plainAddress } from "../contract/pending-count.ts";
 
 export interface AcceptLimits {
   /** A pipe must finish its handshake this long after the transport accepted it (TLS included; WS: from the upgrade request). */
@@ -33,7 +34,7 @@ export const DEFAULT_ACCEPT_LIMITS: AcceptLimits = {
  */
 export function sourceAddress(remote: string): string {
   const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(remote);
-  if (v6) return v6[1]!.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  if (v6) return plainAddress(v6[1]!);
   const v4 = /^([^:]+):\d+$/.exec(remote);
   return v4 ? v4[1]! : remote;
 }
@@ -51,31 +52,41 @@ class Counter {
 }
 
 export class Admission {
-  pending = 0;
-  private readonly pendingBy = new Counter();
+  /**
+   * Pipes in their handshake, in total and per source address; shared with the server's listeners
+   * (ListenOptions.pending), which count connections in their TLS handshake or WebSocket upgrade in it.
+   */
+  readonly handshakes: PendingCount;
   private readonly sessionsBy = new Counter();
 
-  constructor(readonly limits: AcceptLimits) {}
+  constructor(readonly limits: AcceptLimits) {
+    this.handshakes = new PendingCount(limits.maxPending, limits.maxPendingPerAddr);
+  }
+
+  /** Pipes (and transport-level handshakes) pending now. */
+  get pending(): number {
+    return this.handshakes.total;
+  }
 
   /** Count a pipe entering its handshake; a reason (and no count) when a cap is reached. */
   enterHandshake(addr: string): string | null {
-    if (this.pending >= this.limits.maxPending) return `${this.pending} handshakes pending (--max-handshakes)`;
-    if (this.pendingBy.get(addr) >= this.limits.maxPendingPerAddr) {
-      return `${this.pendingBy.get(addr)} handshakes pending from ${addr} (--max-handshakes-per-addr)`;
-    }
-    this.pending++;
-    this.pendingBy.add(addr, 1);
-    return null;
+    return this.handshakes.enter(addr);
   }
 
   leaveHandshake(addr: string): void {
-    this.pending--;
-    this.pendingBy.add(addr, -1);
+    this.handshakes.leave(addr);
   }
 
-  /** Whether another session may open from `addr` while `sessions` are open: null, or why not. */
-  refuseSession(addr: string, sessions: number): string | null {
-    if (sessions >= this.limits.maxSessions) return `${sessions} sessions open (--max-sessions)`;
+  /** Sessions open now, every protocol together (v1 and, with --compat v0, v0). */
+  sessions = 0;
+
+  /**
+   * Whether another session may open from `addr` while the ones counted and `opening` more (past their
+   * checks, not yet opened) are: null, or why not.
+   */
+  refuseSession(addr: string, opening = 0): string | null {
+    const n = this.sessions + opening;
+    if (n >= this.limits.maxSessions) return `${n} sessions open (--max-sessions)`;
     if (this.sessionsBy.get(addr) >= this.limits.maxSessionsPerAddr) {
       return `${this.sessionsBy.get(addr)} sessions open from ${addr} (--max-sessions-per-addr)`;
     }
@@ -83,10 +94,12 @@ export class Admission {
   }
 
   sessionOpened(addr: string): void {
+    this.sessions++;
     this.sessionsBy.add(addr, 1);
   }
 
   sessionClosed(addr: string): void {
+    this.sessions--;
     this.sessionsBy.add(addr, -1);
   }
 }

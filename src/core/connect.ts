@@ -8,7 +8,6 @@ import {
   clientProof,
   decodeReply,
   encodeHello,
-  finishOpen,
   HelloKind,
   hex,
   newSessionId,
@@ -16,8 +15,8 @@ import {
   readMessage,
   REPLY_SIZE,
   serverProofOk,
-  startOpen,
 } from "./handshake.ts";
+import { beginOpen } from "./open-auth.ts";
 import type { SessionOptions } from "./options.ts";
 import type { Pipe } from "../contract/pipe.ts";
 import { Session, type SessionEvents } from "./session.ts";
@@ -61,9 +60,9 @@ export async function openSession(pipe: Pipe, opts: SessionOptions, events: Sess
   const sub = new Subflow(pipe, opts.now, opts.trace);
   sub.label = label;
   try {
-    const { hello, scalar } = startOpen(opts.secret, id);
+    const { hello, finish } = beginOpen(opts.secret, id);
     let keys!: OpenKeys;
-    await exchange(sub, hello, (reply) => (keys = finishOpen(scalar, hello, reply)).authKey, opts);
+    await exchange(sub, hello, (reply) => (keys = finish(reply)).authKey, opts);
     const session = new Session(id, keys.sessionKey, "client", opts, events);
     session.addSubflow(sub);
     return session;

@@ -7,11 +7,15 @@
  * how bondcat fills sid, CI and the associated data is in handshake.ts and docs/PROTOCOL.md §2.4.
  * Group operations and element derivation (RFC 9496 §4.3.4) come from @noble/curves.
  */
-import { ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
 import { createHash, randomBytes } from "node:crypto";
 
-const Point = ristretto255.Point;
-type RistrettoPoint = InstanceType<typeof Point>;
+type Curves = typeof import("@noble/curves/ed25519.js");
+type RistrettoPoint = InstanceType<Curves["ristretto255"]["Point"]>;
+let loaded: Curves | null = null;
+/** @noble/curves is loaded on first use (~17 ms): an OPEN without a secret never needs it (x25519.ts). */
+function curves(): Curves {
+  return (loaded ??= require("@noble/curves/ed25519.js") as Curves);
+}
 
 export const DSI = new TextEncoder().encode("CPaceRistretto255");
 const DSI_ISK = new TextEncoder().encode("CPaceRistretto255_ISK");
@@ -45,7 +49,7 @@ export function generatorString(prs: Uint8Array, ci: Uint8Array, sid: Uint8Array
 /** g = element_derivation(SHA-512(generator_string)). */
 export function calculateGenerator(prs: Uint8Array, ci: Uint8Array, sid: Uint8Array): RistrettoPoint {
   const h = createHash("sha512").update(generatorString(prs, ci, sid)).digest();
-  return ristretto255_hasher.deriveToCurve!(new Uint8Array(h.buffer, h.byteOffset, h.length));
+  return curves().ristretto255_hasher.deriveToCurve!(new Uint8Array(h.buffer, h.byteOffset, h.length));
 }
 
 /** Little-endian scalar bytes → integer. */
@@ -75,6 +79,7 @@ export function scalarMult(y: bigint, g: RistrettoPoint): Uint8Array {
  * not decode, or the product is the identity): the caller MUST abort then.
  */
 export function scalarMultVfy(y: bigint, x: Uint8Array): Uint8Array | null {
+  const Point = curves().ristretto255.Point;
   let p: RistrettoPoint;
   try {
     p = Point.fromBytes(x);
@@ -87,9 +92,9 @@ export function scalarMultVfy(y: bigint, x: Uint8Array): Uint8Array | null {
 }
 
 /** ISK = SHA-512(lv_cat(DSI‖"_ISK", sid, K) ‖ transcript_ir(Ya, ADa, Yb, ADb)). */
-export function intermediateKey(sid: Uint8Array, k: Uint8Array, ya: Uint8Array, ada: Uint8Array, yb: Uint8Array, adb: Uint8Array): Uint8Array {
+export function intermediateKey(sid: Uint8Array, k: Uint8Array, ya: Uint8Array, ada: Uint8Array, yb: Uint8Array, adb: Uint8Array, label = DSI_ISK): Uint8Array {
   const h = createHash("sha512")
-    .update(lvCat(DSI_ISK, sid, k))
+    .update(lvCat(label, sid, k))
     .update(lvCat(ya, ada))
     .update(lvCat(yb, adb))
     .digest();

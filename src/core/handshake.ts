@@ -7,8 +7,9 @@
  *                          server share (32; zeros on JOIN), server proof (32)
  * client → server  PROOF  32 bytes: client proof
  *
- * An OPEN is a CPace exchange (cpace.ts) keyed by the pre-shared secret (empty when none): its ISK keys
- * the OPEN's proofs and the session key, so nobody can test guesses of the secret offline. A JOIN's
+ * An OPEN with a pre-shared secret is a CPace exchange (cpace.ts) keyed by it: its ISK keys the OPEN's
+ * proofs and the session key, so nobody can test guesses of the secret offline. Without a secret the
+ * OPEN is a plain X25519 exchange (x25519.ts, HELLO byte 6 = 1), native and ~500× cheaper. A JOIN's
  * proofs are HMAC-SHA256 over both messages keyed by that session key: a JOIN proves knowledge of it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
@@ -28,6 +29,9 @@ const NONCE_SIZE = 16;
 export const HelloKind = { OPEN: 1, JOIN: 2 } as const;
 export type HelloKind = (typeof HelloKind)[keyof typeof HelloKind];
 
+/** HELLO byte 6 of an OPEN: how its key is agreed (§2.4). */
+export const OpenAuth = { CPACE: 0, X25519: 1 } as const;
+
 export const ReplyStatus = {
   OK: 0,
   BAD_VERSION: 1,
@@ -42,12 +46,14 @@ const STATUS_TEXT: Record<number, [code: HandshakeErrorCode, text: string]> = {
   2: ["EUNKNOWNSESSION", "peer does not know this session (it ended or the listener restarted)"],
   3: ["ESESSIONEXISTS", "session id already in use at the peer"],
   4: ["EREFUSED", "peer refused the session (busy, or not accepting more)"],
-  5: ["EAUTH", "authentication failed (pre-shared secret mismatch?)"],
+  5: ["EAUTH", "the listener requires a pre-shared secret (--secret or --secret-file)"],
 };
 
 export interface Hello {
   version: number;
   kind: HelloKind;
+  /** OPEN: OpenAuth (byte 6). */
+  auth: number;
   sessionId: Uint8Array;
   nonce: Uint8Array;
   key: Uint8Array;
@@ -129,9 +135,12 @@ export function decodeHello(b: Uint8Array): Hello {
   if (kind !== HelloKind.OPEN && kind !== HelloKind.JOIN) {
     throw new HandshakeError("EHELLO", `unknown HELLO kind ${kind}`);
   }
+  const auth = kind === HelloKind.OPEN ? b[6]! : OpenAuth.CPACE;
+  if (auth !== OpenAuth.CPACE && auth !== OpenAuth.X25519) throw new HandshakeError("EHELLO", `unknown OPEN auth method ${auth}`);
   return {
     version: b[4]!,
     kind,
+    auth,
     sessionId: b.slice(8, 24),
     nonce: b.slice(24, 40),
     key: b.slice(40, 72),
@@ -192,9 +201,12 @@ function shareOf(secret: string, hello: Uint8Array, scalar: bigint): Uint8Array 
   return scalarMult(scalar, calculateGenerator(new TextEncoder().encode(secret), CPACE_CI, cpaceSid(hello)));
 }
 
+const X25519_ISK = new TextEncoder().encode("bondcat v1 X25519_ISK");
+
 /** Keys from an OPEN's K: ISK over transcript_ir(client share, HELLO[0..40), server share, REPLY[0..40)). */
 export function openKeys(k: Uint8Array, hello: Uint8Array, reply: Uint8Array): OpenKeys {
-  const isk = intermediateKey(cpaceSid(hello), k, hello.subarray(40, 72), hello.subarray(0, 40), reply.subarray(40, 72), reply.subarray(0, 40));
+  const label = hello[6] === OpenAuth.X25519 ? X25519_ISK : undefined;
+  const isk = intermediateKey(cpaceSid(hello), k, hello.subarray(40, 72), hello.subarray(0, 40), reply.subarray(40, 72), reply.subarray(0, 40), label);
   return { authKey: hmac(isk, [new TextEncoder().encode("bondcat v1 open")]), sessionKey: hmac(isk, [new TextEncoder().encode("bondcat v1 session")]) };
 }
 

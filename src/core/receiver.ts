@@ -70,7 +70,7 @@ export class Receiver<S> {
     this.reorder = new ReorderBuffer(Math.max(1024, recvWindow >>> 8), this.pinLimit);
     // Acks every ⅛ window (64 KiB … 1 MiB) or on the session's tick: cheap, and the sender's buffer
     // is freed long before it fills.
-    this.ackEvery = Math.max(64 * 1024, Math.min(1 << 20, recvWindow >>> 3));
+    this.ackEvery = Math.max(64 * 1024, Math.min(256 * 1024, recvWindow >>> 3));
   }
 
   /** DATA (or a fragment of it) from `via`. Throws ProtocolError when the peer broke a session rule. */

@@ -37,18 +37,26 @@ export function pickOrder<S extends SchedSubflow>(subs: readonly S[]): S[] {
  * The horizon's floor (ms): a fast path (loopback) may hold this much of its rate in flight, and a byte
  * written behind bulk waits about this long in the socket buffers (issue 8: marker behind bulk).
  */
-export const HORIZON_FLOOR_MS = 5;
+export const HORIZON_FLOOR_MS = 2;
+/**
+ * In flight, in ACK steps (the bytes a typical ACK acknowledges): enough to keep every path busy until
+ * the next ACK with room to grow, no more. Past that, bytes only wait in socket buffers: on loopback the
+ * window rule alone let 7 ms of data queue in front of anything written later.
+ */
+export const ACK_STEPS = 4;
 
 /**
  * How long (ms) a byte may wait in any one subflow: half the time the whole bundle needs to fill the
- * peer's window. A path that holds more than that makes the receiver wait for it while the window fills
- * behind the hole, and the fast paths stall (a 10 Mbit/s link with 1 MiB in flight holds 0.8 s of data).
+ * peer's window — a path that holds more than that makes the receiver wait for it while the window fills
+ * behind the hole, and the fast paths stall (a 10 Mbit/s link with 1 MiB in flight holds 0.8 s of data) —
+ * and no longer than ACK_STEPS acknowledgements of `ackStep` bytes take at the bundle's rate.
  */
-export function horizonMs<S extends SchedSubflow>(order: readonly S[], windowSpan: number): number {
+export function horizonMs<S extends SchedSubflow>(order: readonly S[], windowSpan: number, ackStep = 0): number {
   let total = 0;
   for (const s of order) if (usable(s, order) && s.rate > 0) total += s.rate;
   if (total <= 0) return 1000;
-  return Math.min(1000, Math.max(HORIZON_FLOOR_MS, windowSpan / (2 * total)));
+  const byAcks = ackStep > 0 ? (ACK_STEPS * ackStep) / total : Infinity;
+  return Math.min(1000, Math.max(HORIZON_FLOOR_MS, Math.min(byAcks, windowSpan / (2 * total))));
 }
 
 /**
@@ -89,6 +97,7 @@ export function fillByCapacity<S extends SchedSubflow>(
   windowLimit: number,
   o: Pick<SessionOptions, "chunkSize" | "sendBuffer">,
   transmit: (s: S, seg: Segment<S>) => void,
+  ackStep = 0,
 ): void {
   // A dead subflow's frames first, and past the quota: they fill the hole every other subflow's
   // unacknowledged bytes are waiting behind (acks are cumulative), so holding them back could stall the
@@ -100,7 +109,7 @@ export function fillByCapacity<S extends SchedSubflow>(
       if (!send.urgentPending) break;
     }
   }
-  const horizon = horizonMs(order, windowLimit - send.una);
+  const horizon = horizonMs(order, windowLimit - send.una, ackStep);
   for (const s of order) {
     if (!usable(s, order)) continue;
     const quota = quotaFor(s, o, horizon);

@@ -64,6 +64,9 @@ export class Sender {
   /** What this sender has charged to the memory budget. */
   private charged = 0;
 
+  /** Bytes a typical ACK acknowledges (smoothed): the in-flight needed to keep paths busy between ACKs. */
+  private ackStep = 0;
+
   constructor(
     private readonly opts: SessionOptions,
     private readonly host: SenderHost,
@@ -90,6 +93,11 @@ export class Sender {
     let sent = this.send.una;
     for (const s of this.host.subflows()) if (s.cursor > sent) sent = s.cursor;
     return this.send.nxt - sent;
+  }
+
+  /** Bytes the paths drain in UNSENT_MS (at least one chunk): how much input is worth reading ahead. */
+  get drainSoon(): number {
+    return this.unsentLimit();
   }
 
   private unsentLimit(): number {
@@ -160,7 +168,10 @@ export class Sender {
     if (ack > this.send.nxt) throw new ProtocolError("EACK", `ack ${ack} beyond data sent (${this.send.nxt})`);
     if (limit > this.peerLimit) this.peerLimit = limit;
     const freed = this.send.ack(ack, this.acked);
-    if (freed > 0) this.account();
+    if (freed > 0) {
+      this.account();
+      this.ackStep = this.ackStep === 0 ? freed : this.ackStep + (freed - this.ackStep) / 8;
+    }
     if ((flags & ACK_FIN) !== 0 && this.finOffset !== null && ack === this.finOffset) this.finAcked = true;
     if (freed > 0 && this.needDrain && this.writable) {
       this.needDrain = false;
@@ -234,7 +245,7 @@ export class Sender {
     if (this.pumping || !this.host.open()) return;
     this.pumping = true;
     try {
-      this.fill(this.host.order(), this.send, this.peerLimit, this.opts, this.transmit);
+      this.fill(this.host.order(), this.send, this.peerLimit, this.opts, this.transmit, this.ackStep);
     } finally {
       this.pumping = false;
     }

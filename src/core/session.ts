@@ -59,12 +59,8 @@ export class Session implements SubflowOwner {
     this.tx = sendHalf(opts, halves, events);
     this.rx = receiveHalf(opts, halves, events);
     this.acks = new AckRounds(this.subflows, this.rx, () => this.state === "open");
-    this.timer = new SessionTimer(
-      { busy: () => this.busy(), tick: (now, hb, dead) => this.tick(now, hb, dead) },
-      opts.heartbeatMs,
-      opts.deadAfterMs,
-      opts.now,
-    );
+    const timed = { busy: () => this.busy(), tick: (now: number, hb: number, dead: number) => this.tick(now, hb, dead) };
+    this.timer = new SessionTimer(timed, opts.heartbeatMs, opts.deadAfterMs, opts.now);
   }
 
   // ---------------------------------------------------------------- application side
@@ -75,13 +71,15 @@ export class Session implements SubflowOwner {
     return this.tx.write(bytes);
   }
 
-  /**
-   * Zero-copy write: `frame` holds HEADER_SIZE free bytes, then the payload. The session owns `frame`
-   * until it is acknowledged (then `release(frame)`); it may be sent more than once.
-   */
+  /** Zero-copy write of HEADER_SIZE free bytes + payload: the session owns (may resend) `frame` until acked, then release(frame). */
   writeFrame(frame: Uint8Array): boolean {
     this.timer.wake();
     return this.tx.writeFrame(frame);
+  }
+
+  /** Bytes the paths take within a few milliseconds: what input is worth reading ahead (stdin ring). */
+  get drainSoon(): number {
+    return this.tx.drainSoon;
   }
 
   /** No more data from us: send FIN after everything written. */

@@ -2,7 +2,7 @@
  * Reads a file descriptor (stdin) on a Worker thread with blocking reads, straight into the slots of a
  * shared ring buffer that leave room for the frame header (worker: stdin-worker.ts). The main thread
  * hands a filled slot to its consumer as a view — no copy, no allocation per chunk, memory fixed at
- * `slots × (headroom + chunk)` — except short reads (≤ COPY_MAX, what a person types), which are
+ * `(held + MAX_AHEAD) × (headroom + chunk)` — except short reads (≤ COPY_MAX, what a person types), which are
  * copied into a frame of their own so that a byte waiting for its acknowledgement never pins a slot.
  * (Transferring ArrayBuffers through postMessage copies them in Bun: ~50 µs per 256 KiB round trip.)
  *
@@ -11,7 +11,7 @@
  * one reader per fd for the whole process (`sharedStdinReader`), lent to one consumer at a time: in
  * `-l -k` each session takes stdin in turn, and what arrives between sessions goes to the next one.
  */
-import { CTL_LENGTHS, CTL_PRODUCED, CTL_RELEASED, CTL_SLEEPING, CTL_STOP, CTL_TAKEN, CTL_WAKE, WORKER_SOURCE } from "./stdin-worker.ts";
+import { CTL_AHEAD, CTL_LENGTHS, CTL_POSTED, CTL_PRODUCED, CTL_RELEASED, CTL_SLEEPING, CTL_STOP, CTL_TAKEN, CTL_WAKE, WORKER_SOURCE } from "./stdin-worker.ts";
 
 export interface StdinConsumer {
   /** `headroom` free bytes then the bytes read. Return false to stop taking input until `resume()`. */
@@ -19,12 +19,19 @@ export interface StdinConsumer {
   /** End of input (now, or at once for every later consumer). */
   end(): void;
   error(err: Error): void;
+  /** Bytes worth reading ahead of what it took (what its paths drain in a few ms); default one chunk. */
+  readAhead?(): number;
 }
 
 /** Reads up to this size are copied out of the ring. */
 export const COPY_MAX = 16 * 1024;
-/** Slots read ahead of what the consumer took: data queued in front of anything written later. */
-const AHEAD = 2;
+/**
+ * Slots read ahead of what the consumer took — data queued in front of anything written later — at
+ * most: the consumer's readAhead() bytes in chunks, between 1 and MAX_AHEAD. A worker stopped at that
+ * limit is woken once it can read half of it in a row, or at once when the consumer ran dry: a wake
+ * (futex and context switch) per chunk cost the sender a tenth of its CPU on loopback.
+ */
+const MAX_AHEAD = 8;
 /** A consumer that let go with frames it never released: their slots are reused after this long. */
 const RECLAIM_MS = 5000;
 
@@ -38,6 +45,7 @@ export class StdinReader {
   private readonly bytes: Uint8Array;
   private readonly ctl: Int32Array;
   private readonly slotSize: number;
+  private readonly slots: number;
   private readonly state: Uint8Array;
   /** Slots filled by the worker / handed out / given back (plain numbers: 2^53 never wraps). */
   private produced = 0;
@@ -53,16 +61,20 @@ export class StdinReader {
   private stopped = false;
   /** Notifies sent to the worker (tests: fewer than the chunks read when the consumer keeps up). */
   wakes = 0;
+  private ahead = 1;
 
   constructor(
     fd: number,
     chunk: number,
     private readonly headroom: number,
-    private readonly slots = 32,
+    /** Frames the consumer may hold at once (unacknowledged); the ring has MAX_AHEAD more to read into. */
+    held = 32,
     /** Where the shared counters start (tests: just below 2^31, to cross the wrap at once). */
     private readonly base = 0,
   ) {
     this.slotSize = headroom + chunk;
+    this.slots = held + MAX_AHEAD;
+    const slots = this.slots;
     this.ring = new SharedArrayBuffer(slots * this.slotSize);
     this.bytes = new Uint8Array(this.ring);
     this.state = new Uint8Array(slots);
@@ -71,9 +83,8 @@ export class StdinReader {
     this.worker = new Worker(url);
     this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
-    const ahead = Math.min(AHEAD, slots);
     this.publish();
-    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, ahead, base });
+    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, base });
   }
 
   /** Input goes to `c` now, or once every consumer before it let go. */
@@ -141,11 +152,10 @@ export class StdinReader {
 
   private onMessage(m: number | { eof?: boolean; err?: string; code?: string }): void {
     if (this.stopped) return;
-    if (typeof m === "number") {
-      this.produced++;
-      this.feed();
-      return;
-    }
+    // Clear `posted`, then read `produced` (stdin-worker.ts): every chunk so far, one message or many.
+    Atomics.store(this.ctl, CTL_POSTED, 0);
+    this.produced += (Atomics.load(this.ctl, CTL_PRODUCED) - (this.base + this.produced)) | 0;
+    if (typeof m === "number") return this.feed();
     if (m.eof) {
       this.eof = true;
       this.feed();
@@ -187,11 +197,20 @@ export class StdinReader {
       this.released++;
     }
     this.publish();
-    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0) this.wake(); // only a waiting worker needs the notify
+    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0 && this.workerCanRead()) this.wake(); // only a waiting worker needs the notify
+  }
+
+  /** The worker may read half its read-ahead in a row now, or anything once the consumer ran dry. */
+  private workerCanRead(): boolean {
+    const room = Math.min(this.ahead - (this.produced - this.taken), this.slots - (this.produced - this.released));
+    return room >= Math.max(1, this.ahead >> 1) || (room > 0 && this.produced === this.taken);
   }
 
   /** The worker's view of the counters: modulo 2^32, compared by difference, so they never run out. */
   private publish(): void {
+    const want = this.owner?.readAhead?.() ?? 0;
+    this.ahead = Math.max(1, Math.min(MAX_AHEAD, this.slots, Math.ceil(want / (this.slotSize - this.headroom))));
+    Atomics.store(this.ctl, CTL_AHEAD, this.ahead);
     Atomics.store(this.ctl, CTL_TAKEN, (this.base + this.taken) | 0);
     Atomics.store(this.ctl, CTL_RELEASED, (this.base + this.released) | 0);
   }
@@ -206,10 +225,10 @@ export class StdinReader {
 const shared = new Map<number, StdinReader>();
 
 /** The process's one reader of `fd` (created with the first caller's sizes). */
-export function sharedStdinReader(fd: number, chunk: number, headroom: number, slots: number): StdinReader {
+export function sharedStdinReader(fd: number, chunk: number, headroom: number, held: number): StdinReader {
   let r = shared.get(fd);
   if (!r) {
-    r = new StdinReader(fd, chunk, headroom, slots);
+    r = new StdinReader(fd, chunk, headroom, held);
     shared.set(fd, r);
   }
   return r;

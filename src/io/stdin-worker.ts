@@ -1,14 +1,17 @@
 /**
  * The source of the stdin reader's Worker (src/io/stdin-reader.ts), run from a Blob URL. It reads the
- * fd with blocking reads straight into the free slots of a shared ring, at most `ahead` slots ahead of
- * what the main thread has taken (read-ahead is data queued in front of anything typed later), and
+ * fd with blocking reads straight into the free slots of a shared ring, at most `ahead` slots (set by the
+ * main thread as it goes) ahead of what the main thread has taken (read-ahead is data queued in front of anything typed later), and
  * only while the ring has a free slot. A non-blocking fd (O_NONBLOCK is shared by every fd of one
  * file description, e.g. stdin and stdout on one socket, and stdout is made non-blocking) is waited
  * on with poll(), never by sleeping and retrying.
  *
  * Control block (Int32, every counter modulo 2^32, compared by difference):
- *   [0] produced  [1] released  [2] stop  [3] taken  [4] wake  [5] sleeping
- *   [6 + slot] bytes read into that slot
+ *   [0] produced  [1] released  [2] stop  [3] taken  [4] wake  [5] sleeping  [6] ahead (slots)
+ *   [7] posted  [8 + slot] bytes read into that slot
+ * The worker posts a message for new chunks only while `posted` is clear (it sets it); the main thread
+ * clears it, then reads `produced`: a chunk stored after that read finds `posted` clear and posts again,
+ * so none is missed, and a main thread that is busy gets one message for many chunks.
  * The main thread bumps `wake` and notifies only while `sleeping` is set (a notify per chunk cost a
  * quarter of the sender's CPU), and always on stop. No wakeup is lost: the worker sets `sleeping`, then
  * looks at the counters once more, then waits on the `wake` it read after setting the flag; the main
@@ -21,7 +24,9 @@ export const CTL_STOP = 2;
 export const CTL_TAKEN = 3;
 export const CTL_WAKE = 4;
 export const CTL_SLEEPING = 5;
-export const CTL_LENGTHS = 6;
+export const CTL_AHEAD = 6;
+export const CTL_POSTED = 7;
+export const CTL_LENGTHS = 8;
 
 export const WORKER_SOURCE = `
 const { readSync } = require("node:fs");
@@ -34,7 +39,7 @@ try {
 } catch {}
 const pollfd = new Int32Array(2);
 self.onmessage = (e) => {
-  const { fd, ring, ctl, slots, slotSize, headroom, ahead, base } = e.data;
+  const { fd, ring, ctl, slots, slotSize, headroom, base } = e.data;
   const bytes = new Uint8Array(ring);
   const c = new Int32Array(ctl);
   const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -46,6 +51,7 @@ self.onmessage = (e) => {
       if (Atomics.load(c, ${CTL_STOP})) return;
       const released = Atomics.load(c, ${CTL_RELEASED});
       const taken = Atomics.load(c, ${CTL_TAKEN});
+      const ahead = Atomics.load(c, ${CTL_AHEAD});
       if (((produced - released) | 0) < slots && ((produced - taken) | 0) < ahead) break;
       // Announce the sleep, then look once more (the loop) before waiting on the wake read after it.
       if (Atomics.load(c, ${CTL_SLEEPING}) === 0) Atomics.store(c, ${CTL_SLEEPING}, 1);
@@ -72,6 +78,6 @@ self.onmessage = (e) => {
     produced = (produced + 1) | 0;
     Atomics.store(c, ${CTL_PRODUCED}, produced);
     slot = (slot + 1) % slots;
-    postMessage(1);
+    if (Atomics.compareExchange(c, ${CTL_POSTED}, 0, 1) === 0) postMessage(1);
   }
 };`;

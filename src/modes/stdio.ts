@@ -82,11 +82,12 @@ export class StdioSide implements LocalSide {
   start(session: SessionHandle): void {
     this.session = session;
     if (this.o.direction === "recv-only") return session.end();
-    // Ring slots: enough to fill the send buffer, plus room to read ahead.
-    const slots = Math.ceil(this.o.sendBuffer / this.o.chunkSize) + 4;
-    this.reader = sharedStdinReader(this.inFd, this.o.chunkSize, HEADER_SIZE, slots);
+    // The frames a full send buffer holds (the reader adds its read-ahead).
+    const held = Math.ceil(this.o.sendBuffer / this.o.chunkSize) + 1;
+    this.reader = sharedStdinReader(this.inFd, this.o.chunkSize, HEADER_SIZE, held);
     const c: StdinConsumer = {
       chunk: (frame) => session.state === "open" && session.writeFrame(frame),
+      readAhead: () => session.drainSoon >> 1,
       end: () => this.finish(),
       error: (err) => {
         this.letGo();

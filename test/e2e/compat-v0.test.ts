@@ -213,6 +213,7 @@ describe.skipIf(killSkip !== null)("wire v0: one subflow killed with ss -K durin
     expect(killed).toBe(1);
     expect(await l.stdoutSha256()).toBe(sha256(d));
     console.log(`[ss -K, Go → ours] ours: ${l.stderr.split("\n").filter((l) => /down|dropped|rejected/.test(l)).join(" | ") || "(nothing logged)"}`);
+    expect(l.stderr).toMatch(/subflow from \S+ down/); // -v logs a v0 subflow's drop
     console.log(`[ss -K, Go → ours] Go: ${go.stderr.split("\n").filter((x) => /rror|close|retransmit|subflow|EOF|reset/i.test(x) && !/  at /.test(x)).slice(0, 6).join(" | ")}`);
   }, 60_000);
 });

@@ -303,6 +303,14 @@ describe("bonded session over memory subflows", () => {
     expect(err.code).toBe("EAUTH");
   });
 
+  test("a dialer without the secret is refused with AUTH_REQUIRED, saying a secret is needed", async () => {
+    const h = harness([{ delayMs: 1 }], {}, { secret: "server-secret" });
+    const err = await h.open().catch((e) => e);
+    expect(err).toBeInstanceOf(HandshakeError);
+    expect(err.code).toBe("EAUTH");
+    expect(err.message).toContain("requires a pre-shared secret");
+  });
+
   test("a matching pre-shared secret works", async () => {
     const h = harness([{ delayMs: 1 }, { delayMs: 1 }], { secret: "s3cret" });
     const c = await h.open();

@@ -45,6 +45,15 @@ describe("session limits", () => {
     await cli.waitForStderr(/session refused: 1 sessions open from 127\.0\.0\.1 \(--max-sessions-per-addr\)/);
   });
 
+  test("--compat v0: v0 sessions count against --max-sessions for v1 OPENs too", async () => {
+    const { cli, port } = await startListener(["-k", "-v", "--compat", "v0", "-e", "cat", "--max-sessions", "1"]);
+    const v0 = spawnCli(["--compat", "v0", `127.0.0.1:${port}`], { stdin: "pipe" });
+    await cli.waitForStderr(/session \w+ opened/);
+    expect(await open(port)).toBe(4); // REFUSED: the v0 session holds the one slot
+    await cli.waitForStderr(/session refused: 1 sessions open \(--max-sessions\)/);
+    v0.proc.kill();
+  });
+
   test("limits are listen-mode flags, validated before anything opens", async () => {
     for (const args of [["--max-sessions", "0", "-l"], ["--max-sessions", "x", "-l"], ["--handshake-timeout", "5ms", "-l"], ["--max-sessions", "3", "127.0.0.1:1"]]) {
       const c = spawnCli(args);

@@ -335,7 +335,7 @@ describe("proofs", () => {
   });
 });
 
-describe("worked example (docs/PROTOCOL.md §10) and known answers (§2.4)", () => {
+describe("CPace known answers (docs/PROTOCOL.md §2.4, on the worked example's bytes)", () => {
   // Fixed nonces, and the scalars of draft-irtf-cfrg-cpace B.3 instead of random ones.
   const YA = scalarFromBytes(Buffer.from("da3d23700a9e5699258aef94dc060dfda5ebb61f02a5ea77fad53f4ff0976d08", "hex"));
   const YB = scalarFromBytes(Buffer.from("d2316b454718c35362d83d69df6320f38578ed5984651435e2949762d900b80d", "hex"));

@@ -1,6 +1,6 @@
 /** Scheduler policy (src/core/scheduler.ts): subflow order and in-flight quota. Pure functions. */
 import { describe, expect, test } from "bun:test";
-import { fillByCapacity, fillRedundant, HORIZON_FLOOR_MS, horizonMs, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { ACK_STEPS, fillByCapacity, fillRedundant, HORIZON_FLOOR_MS, horizonMs, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
 import { SendBuffer } from "../../src/core/send-buffer.ts";
 
 interface Fake extends SchedSubflow {
@@ -87,10 +87,23 @@ describe("quotaFor and the horizon", () => {
     expect(Math.round(h)).toBe(305);
     // The slow link may then hold ~380 kB (0.3 s of its data), not a megabyte (0.8 s).
     expect(quotaFor(sub("slow", 2, { rate: 1_250 }), o, h)).toBeLessThan(400_000);
-    expect(horizonMs([sub("lo", 0.1, { rate: 1e6 })], 8 * MiB)).toBe(HORIZON_FLOOR_MS);
+    expect(horizonMs([sub("lo", 0.1, { rate: 3e6 })], 8 * MiB)).toBe(HORIZON_FLOOR_MS);
     // Loopback at ~350 MB/s per path, two paths: the window's share (≈ 12 ms), not the floor.
     expect(Math.round(horizonMs([sub("a", 0.3, { rate: 350_000 }), sub("b", 0.3, { rate: 350_000 })], 16 * MiB))).toBe(12);
     expect(horizonMs([sub("new", null)], 8 * MiB)).toBe(1000);
+  });
+
+  test("the horizon is also at most ACK_STEPS acknowledgements' worth of the bundle's time (bufferbloat)", () => {
+    const lo = [sub("a", 0.05, { rate: 300_000 }), sub("b", 0.05, { rate: 300_000 })];
+    // Loopback: the window alone allows ~7 ms; ACKs of 256 KiB every 0.44 ms bring it to the floor.
+    expect(horizonMs(lo, 8 * MiB)).toBeGreaterThan(6.9);
+    expect(horizonMs(lo, 8 * MiB, 256 * 1024)).toBe(Math.max(HORIZON_FLOOR_MS, (ACK_STEPS * 256 * 1024) / 600_000));
+    // 2 × 200 Mbit/s (25 000 bytes/ms each): 84 ms by the window, 21 ms by the acks.
+    const wan = [sub("a", 1, { rate: 25_000 }), sub("b", 1, { rate: 25_000 })];
+    expect(Math.round(horizonMs(wan, 8 * MiB))).toBe(84);
+    expect(Math.round(horizonMs(wan, 8 * MiB, 256 * 1024))).toBe(21);
+    // Large ACK steps never raise it above the window's rule.
+    expect(Math.round(horizonMs(wan, 8 * MiB, 8 * MiB))).toBe(84);
     expect(horizonMs([sub("b", 1, { rate: 10, backup: true }), sub("p", 1, { rate: 10 })], 1e9)).toBe(1000);
   });
 });

@@ -88,7 +88,7 @@ export class V0Acceptor {
     if (!this.opts.budget.admit()) throw refused("memory budget nearly used up");
     if (this.hooks.admit && !this.hooks.admit()) throw refused("not accepting another session");
     const admission = this.v1.admission;
-    const over = admission.refuseSession(addr, this.v1.sessions.size + this.sessions.size);
+    const over = admission.refuseSession(addr);
     if (over !== null) throw refused(over);
     const cid = newCid();
     const id = hex(cid);
