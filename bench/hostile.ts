@@ -4,7 +4,9 @@
  * event-loop stall, seen from outside), and the listener's own longest event-loop gap measured inside it
  * (bench/stall-monitor.ts: wall clock, and the CPU it used in it — on a loaded machine the wall gap is
  * mostly waiting for a core).
- *   bun bench/hostile.ts [--root DIR]… [--only SUBSTRING]
+ *   bun bench/hostile.ts [--root DIR]… [--only SUBSTRING] [--warm]
+ * --warm: each attack runs once unmeasured on its listener first (a fresh process runs its first
+ * frames in unoptimised code: the cold figure includes the JIT's warm-up, the warm one does not).
  * Each --root is a bondcat tree (default: this one) attacked in turn — e.g. a checkout from before the
  * fixes. Prints a markdown table for BENCHMARKS.md.
  */
@@ -19,9 +21,12 @@ import { BUN, ROOT } from "./lib.ts";
 const args = process.argv.slice(2);
 const roots: string[] = [];
 let only = "";
+/** Run each attack once unmeasured first: a fresh listener's first frames run in cold (unoptimised) code. */
+let warmAttack = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--root") roots.push(args[++i]!);
   else if (args[i] === "--only") only = args[++i]!;
+  else if (args[i] === "--warm") warmAttack = true;
 }
 if (roots.length === 0) roots.push(ROOT);
 const SECRET = "bench-secret-4242";
@@ -61,6 +66,7 @@ for (const root of roots) {
       const warm = await pingProbe(engine, port, SECRET);
       await Bun.sleep(300);
       warm.stop();
+      if (warmAttack) await runAttack(name, { engine, port, secret: SECRET }, proc.pid, 45_000);
       const from = Date.now();
       const r = await runAttack(name, { engine, port, secret: SECRET }, proc.pid, 45_000);
       const st = stallsIn(stallFile, from, Date.now());
