@@ -11,13 +11,21 @@
  * reset     300 sessions opened and reset on `-k -e cat`: cat processes and listener fds after 2 s and 15 s
  * forge     ABORT reason "ESC[2J…\r\n[info] forged": raw control characters in the listener's stderr?
  * env       `-e 'sh -c env'` with BONDCAT_SECRET set: is it in the program's environment?
+ *
+ * Beside every attack on a `-k` listener a well-behaved session pings every 25 ms (pingProbe): the
+ * longest it waited for a pong is printed as "stall" (the listener's event-loop stall, seen from
+ * outside: it includes the probe's own scheduling on a loaded machine), and the listener's own longest
+ * event-loop gap, measured inside it (bench/stall-monitor.ts, preloaded): wall clock / CPU used in it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { encodeAbort } from "../src/core/frame.ts";
 import { encodeHello, HelloKind, startOpen } from "../src/core/handshake.ts";
 import { legacyProof } from "../test/helpers/offline-attack.ts";
 import { RawClient } from "../test/helpers/raw-client.ts";
+import { loadEngine, pingProbe } from "../test/helpers/hostile-peer.ts";
+import { stallsIn } from "./stall-monitor.ts";
 import { rawOpen as cpaceOpen, refusedHello } from "../test/helpers/raw-handshake.ts";
 
 const BUN = process.execPath;
@@ -28,8 +36,8 @@ const CAP = 30_000;
 
 async function listener(root: string, args: string[], opts: { sh?: string; env?: Record<string, string> } = {}) {
   const bin = join(root, "bin", "bondcat.js");
-  const cmd = opts.sh ? ["sh", "-c", `${opts.sh}; exec ${BUN} ${bin} -l -4 ${args.join(" ")}`] : [BUN, bin, "-l", "-4", ...args];
-  const p = Bun.spawn(cmd, { stderr: "pipe", stdout: "pipe", env: { ...process.env, ...opts.env } });
+  const cmd = opts.sh ? ["sh", "-c", `${opts.sh}; exec ${BUN} --preload ${MONITOR} ${bin} -l -4 ${args.join(" ")}`] : [BUN, "--preload", MONITOR, bin, "-l", "-4", ...args];
+  const p = Bun.spawn(cmd, { stderr: "pipe", stdout: "pipe", env: { ...process.env, ...opts.env, STALL_FILE: stallFile } });
   let err = "";
   const reader = (async () => {
     for await (const c of p.stderr) err += new TextDecoder().decode(c);
@@ -40,8 +48,27 @@ async function listener(root: string, args: string[], opts: { sh?: string; env?:
     await Bun.sleep(20);
   }
   const port = Number(/listening on \S+:(\d+)/.exec(err)![1]);
-  return { p, port, stderr: () => err, stop: async () => (p.kill(9), await p.exited, await reader) };
+  // A pinging session beside the attack (keep-open plain-TCP listeners only; the engine of `root`).
+  const probe = args.includes("-k") && args.includes("-p") ? await pingProbe(await loadEngine(root), port, "") : null;
+  await Bun.sleep(200); // the first handshake compiles the listener's code: not the attack's stall
+  const from = Date.now();
+  const stop = async (): Promise<void> => {
+    if (probe !== null) stalls.set(root, Math.max(stalls.get(root) ?? 0, probe.maxStall, probe.lost ? Infinity : 0));
+    const inside = stallsIn(stallFile, from, Date.now());
+    inner.set(root, `${inside.wallMs.toFixed(0)} / ${inside.cpuMs.toFixed(0)} ms`);
+    probe?.stop();
+    p.kill(9);
+    await p.exited;
+    await reader;
+  };
+  return { p, port, stderr: () => err, stop };
 }
+/** Longest pong wait of the probe beside the current attack, per root. */
+const stalls = new Map<string, number>();
+/** The listener's own longest event-loop gap during the attack (bench/stall-monitor.ts): wall / CPU. */
+const inner = new Map<string, string>();
+const MONITOR = join(import.meta.dir, "stall-monitor.ts");
+const stallFile = join(tmpdir(), `bondcat-stalls-${process.pid}.txt`);
 
 /** A complete OPEN in the protocol `root` speaks (CPace, or the HMAC proofs before it). */
 async function openIn(root: string, port: number): Promise<{ c: RawClient; status: number }> {
@@ -162,7 +189,11 @@ const only = process.env.ONLY?.split(",");
 for (const [name, run] of Object.entries(ATTACKS)) {
   if (only && !only.includes(name)) continue;
   for (const root of roots) {
+    stalls.delete(root);
+    inner.delete(root);
     const r = await run(root).catch((e: Error) => `error: ${e.message}`);
-    console.log(`${name.padEnd(8)} ${root.padEnd(24)} ${r}`);
+    const stall = stalls.get(root);
+    console.log(`${name.padEnd(8)} ${root.padEnd(24)} ${r}${stall === undefined ? "" : `; pong wait ≤ ${stall === Infinity ? "probe lost" : `${stall.toFixed(0)} ms`}`}; loop stall inside ${inner.get(root) ?? "?"} (wall / CPU)`);
   }
 }
+rmSync(stallFile, { force: true });

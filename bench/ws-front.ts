@@ -5,7 +5,12 @@
  * bytes in 1 MiB messages from a second process. Rounds alternate direct / front for ws and wss, so
  * both are measured under the same load. One markdown table on stdout.
  *
- *   bun bench/ws-front.ts [--size 512M] [--rounds 5]
+ * With --bonded: bondcat itself, one session per round (`head -c SIZE /dev/zero | bondcat -a URL` →
+ * `bondcat -l --listen URL | wc -c`), dialing the listener's public port (through the front) or the
+ * loopback port of its Bun.serve behind the front (found with `ss`: local connections there skip the
+ * front), rounds alternating, so the same listener code is measured with and without the splice.
+ *
+ *   bun bench/ws-front.ts [--size 512M] [--rounds 5] [--bonded]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -87,6 +92,29 @@ async function round(secure: boolean, viaFront: boolean, certDir: string, size: 
   return Number((await new Response(recv.stdout).text()).trim());
 }
 
+const BONDCAT = join(import.meta.dir, "..", "bin", "bondcat.js");
+
+/** One bonded session through the front or straight to the Bun.serve behind it: MB/s. */
+async function bondedRound(secure: boolean, viaFront: boolean, size: number): Promise<number> {
+  const scheme = secure ? "wss" : "ws";
+  const rx = Bun.spawn(["sh", "-c", `exec '${process.execPath}' '${BONDCAT}' -l --listen ${scheme}://127.0.0.1:0/b > /dev/null`], { stderr: "pipe" });
+  const reader = rx.stderr.getReader();
+  let text = "";
+  while (!/listening on \S+:(\d+)/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+  const publicPort = Number(/listening on \S+:(\d+)/.exec(text)![1]);
+  let port = publicPort;
+  if (!viaFront) {
+    const ss = Bun.spawnSync(["ss", "-Hltnp"]).stdout.toString().split("\n").filter((l) => l.includes(`pid=${rx.pid},`));
+    const ports = ss.map((l) => Number(/:(\d+)\s/.exec(l)?.[1])).filter((p) => p !== publicPort && p > 0);
+    if (ports.length !== 1) throw new Error(`inner port not found: ${ss.join(" | ")}`);
+    port = ports[0]!;
+  }
+  const t0 = performance.now();
+  const tx = Bun.spawn(["sh", "-c", `head -c ${size} /dev/zero | '${process.execPath}' '${BONDCAT}' -a ${secure ? "--insecure" : ""} ${scheme}://127.0.0.1:${port}/b`], { stderr: "inherit" });
+  await Promise.all([tx.exited, rx.exited]);
+  return Math.round(size / ((performance.now() - t0) / 1000) / 1e6);
+}
+
 if (argv[0] === "--receiver") receiver(argv[1] === "wss", argv[2] === "front", argv[3]!);
 else if (argv[0] === "--sender") await sender(argv[1]!, Number(argv[2]));
 else {
@@ -101,7 +129,7 @@ else {
     for (const secure of [false, true]) {
       for (const viaFront of [false, true]) {
         const k = `${secure ? "wss" : "ws"} ${viaFront ? "front" : "direct"}`;
-        (res[k] ??= []).push(await round(secure, viaFront, dir, size));
+        (res[k] ??= []).push(argv.includes("--bonded") ? await bondedRound(secure, viaFront, size) : await round(secure, viaFront, dir, size));
       }
     }
   }

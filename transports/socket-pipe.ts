@@ -125,6 +125,14 @@ export class SocketPipe extends PipeBase implements Pipe, SocketSink {
     this.socket.terminate(); // calls onClose synchronously, ignored since done
   }
 
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
   // ---- socket events (from the shared handlers) ----
 
   onData(view: Uint8Array): void {

@@ -59,6 +59,13 @@ export interface Pipe {
    * pipe without it only has frames resent elsewhere after it died, or while `queued` is 0.
    */
   detach?(): void;
+  /**
+   * Optional, together: stop reading (the peer meets backpressure) / read again. Data already read may
+   * still be delivered after pause(). The engine pauses a subflow whose reads it cannot decode in one
+   * event-loop turn (a flood of tiny frames); a pipe without them is decoded whole (read-pacer.ts).
+   */
+  pauseReading?(): void;
+  resumeReading?(): void;
   close(): void;
   abort(err?: Error): void;
 }

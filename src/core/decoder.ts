@@ -38,16 +38,22 @@ export class FrameDecoder {
   private dataLeft = 0;
   private dataOffset = 0;
   private failed = false;
+  /**
+   * Frames (or DATA fragments) `push` may still hand over before it stops and returns how far it got
+   * (read-pacer.ts sets it per event-loop turn; unlimited by default).
+   */
+  budget = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly sink: FrameSink,
     private readonly maxPayload = DEFAULT_MAX_PAYLOAD,
   ) {}
 
-  push(chunk: Uint8Array): void {
+  /** Decode `chunk`; returns the bytes consumed: all of it, unless `budget` ran out first. */
+  push(chunk: Uint8Array): number {
     if (this.failed) throw new ProtocolError("EDECODER", "decoder used after a protocol error");
     try {
-      this.consume(chunk);
+      return this.consume(chunk);
     } catch (err) {
       this.failed = true;
       throw err;
@@ -59,16 +65,18 @@ export class FrameDecoder {
     return this.headFill === 0 && this.body === null && this.dataLeft === 0;
   }
 
-  private consume(chunk: Uint8Array): void {
+  private consume(chunk: Uint8Array): number {
     let pos = 0;
     const n = chunk.length;
-    while (pos < n) {
+    // Any step boundary is a clean place to stop: partial headers and bodies stay in the decoder.
+    while (pos < n && this.budget > 0) {
       if (this.dataLeft > 0) {
         const take = Math.min(this.dataLeft, n - pos);
         const off = this.dataOffset;
         this.dataLeft -= take;
         this.dataOffset += take;
         pos += take;
+        this.budget--;
         this.sink.onData(off, chunk.subarray(pos - take, pos));
         continue;
       }
@@ -129,6 +137,7 @@ export class FrameDecoder {
         }
       }
     }
+    return pos;
   }
 
   /** A DATA frame whose payload continues in later chunks: hand over what is here, expect the rest. */
@@ -137,6 +146,7 @@ export class FrameDecoder {
     if (offset + len > Number.MAX_SAFE_INTEGER) throw new ProtocolError("EFRAME", "offset overflow");
     this.dataLeft = len - first.length;
     this.dataOffset = offset + first.length;
+    this.budget--;
     if (first.length > 0) this.sink.onData(offset, first);
   }
 
@@ -174,6 +184,7 @@ export class FrameDecoder {
   }
 
   private emit(h: Uint8Array, at: number, payload: Uint8Array): void {
+    this.budget--;
     const value = readU64(h, at + 8);
     if (value > Number.MAX_SAFE_INTEGER) throw new ProtocolError("EFRAME", "64-bit value beyond 2^53");
     const type = h[at]!;

@@ -9,6 +9,7 @@ import { HandshakeReader } from "./handshake-reader.ts";
 import { encodePing, FrameType, joinFrame } from "./frame.ts";
 import type { Pipe, PipeHandler, PipeInfo } from "../contract/pipe.ts";
 import { PongLimit } from "./pong-limit.ts";
+import { ReadPacer } from "./read-pacer.ts";
 import { RttEstimator } from "./rtt.ts";
 import { describeFrame, type Trace } from "./trace.ts";
 
@@ -74,7 +75,7 @@ export class Subflow implements PipeHandler {
   error: Error | undefined;
 
   private owner: SubflowOwner | null = null;
-  private decoder: FrameDecoder | null = null;
+  private pacer: ReadPacer | null = null;
   private readonly hs = new HandshakeReader();
   private readonly pongs = new PongLimit();
   // frames phase: queue limits (see bind)
@@ -129,7 +130,7 @@ export class Subflow implements PipeHandler {
     this.controlHighWater = maxPayload + CONTROL_SLACK;
     this.maxQueue = Math.max(maxQueue, 2 * this.controlHighWater);
     this.state = "up";
-    this.decoder = new FrameDecoder(owner.frameSink(this), maxPayload);
+    this.pacer = new ReadPacer(new FrameDecoder(owner.frameSink(this), maxPayload), this.pipe, this.failed);
     this.lastReceiveAt = this.now();
     this.rateAt = this.lastReceiveAt;
     for (const c of this.hs.take()) if (this.state === "up") this.feed(c);
@@ -237,6 +238,7 @@ export class Subflow implements PipeHandler {
 
   abort(err: Error): void {
     if (this.state === "closed") return;
+    this.pacer?.drop();
     this.error ??= err;
     this.pipe.abort(err);
   }
@@ -263,6 +265,7 @@ export class Subflow implements PipeHandler {
       this.hs.end();
       return;
     }
+    if (this.pacer?.after(() => this.end())) return; // after the bytes read before it
     // The peer ended its write side: nothing more will arrive. When we are closing as well the pipe
     // reports closed by itself; otherwise the session decides (a finished peer retires its pipes).
     if (this.state === "up") this.owner?.subflowEnded(this);
@@ -275,7 +278,7 @@ export class Subflow implements PipeHandler {
   retired = false;
 
   closed(err?: Error): void {
-    if (this.state === "closed") return;
+    if (this.state === "closed" || this.pacer?.after(() => this.closed(err))) return;
     const wasHandshake = this.state === "handshake";
     this.state = "closed";
     this.error ??= err;
@@ -286,13 +289,12 @@ export class Subflow implements PipeHandler {
   private feed(view: Uint8Array): void {
     this.bytesReceived += view.length;
     this.lastReceiveAt = this.now();
-    try {
-      this.decoder!.push(view);
-    } catch (err) {
-      // Bad framing on this pipe closes this subflow; anything else (an exception from the application's
-      // callbacks or the engine) ends the session.
-      if (err instanceof ProtocolError) this.abort(err);
-      else this.owner?.internalError(err instanceof Error ? err : new Error(String(err)));
-    }
+    this.pacer!.push(view);
   }
+
+  /** Bad framing on this pipe closes this subflow; anything else (from the application or the engine) ends the session. */
+  private readonly failed = (err: unknown): void => {
+    if (err instanceof ProtocolError) this.abort(err);
+    else this.owner?.internalError(err instanceof Error ? err : new Error(String(err)));
+  };
 }

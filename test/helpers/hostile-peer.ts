@@ -167,8 +167,17 @@ export async function pingProbe(engine: Engine, port: number, secret: string, ev
     orig(token, now);
   };
   const ping = new Uint8Array(16);
+  let seen = 0;
+  let lastPongAt = performance.now();
+  let maxGap = 0;
   const timer = setInterval(() => {
-    header(ping, 0, FRAME.PING, 0, Math.round(performance.now() * 1000));
+    const now = performance.now();
+    if (samples.length > seen) {
+      seen = samples.length;
+      lastPongAt = now;
+    }
+    maxGap = Math.max(maxGap, now - lastPongAt);
+    header(ping, 0, FRAME.PING, 0, Math.round(now * 1000));
     if (!peer.socket.destroyed) peer.socket.write(ping.slice());
   }, everyMs);
   let closed = false;
@@ -177,6 +186,10 @@ export async function pingProbe(engine: Engine, port: number, secret: string, ev
     samples,
     get lost() {
       return closed;
+    },
+    /** Longest wait for a pong: the slowest answer, or the longest time without one (ms). */
+    get maxStall() {
+      return Math.max(maxGap, ...samples);
     },
     stop() {
       clearInterval(timer);

@@ -112,6 +112,20 @@ export class Topology {
       this.links.push(link);
     });
     for (const l of this.links) if (specs[l.index]!.delayMs !== undefined) this.waitCarrier(l);
+    this.waitOperUp();
+  }
+
+  /**
+   * Block until every link device is operationally up, at most 3 s. The kernel's link watcher turns a
+   * new carrier on at most once a second: until then the device's queue discards what it sends, so the
+   * first packet (an IPv6 neighbor advertisement, a SYN-ACK) is lost and TCP retries only after 1 s.
+   */
+  private waitOperUp(): void {
+    const up = (ns: string, dev: string) => /\bstate UP\b/.test(run(["ip", "-n", ns, "-o", "link", "show", dev]));
+    const until = Date.now() + 3_000;
+    for (const l of this.links) {
+      while (!(up(this.a, l.ifA) && up(this.b, l.ifB)) && Date.now() < until) sleepSync(10);
+    }
   }
 
   private startForwarder(ifA: string, ifB: string, delayMs: number): void {
