@@ -58,6 +58,15 @@ class WsServerPipe extends WsPipe {
     this.ws.terminate();
   }
 
+  /** Pipe.pauseReading: the engine decodes a flood of tiny frames over several turns (read-pacer.ts). */
+  pauseReading(): void {
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    this.ws.resume();
+  }
+
   message(m: string | Buffer): void {
     if (typeof m === "string") this.onText();
     else this.onMessage(m);

@@ -18,11 +18,17 @@ export class PeekedPipe implements Pipe, PipeHandler {
   /** The raw pipe's optional methods, passed through when it has them (a v1 subflow behind the peek keeps them). */
   readonly detach?: () => void;
   readonly writePair?: (head: Uint8Array, body: Uint8Array) => boolean;
+  readonly pauseReading?: () => void;
+  readonly resumeReading?: () => void;
 
   constructor(readonly raw: Pipe) {
     raw.attach(this);
     if (raw.detach) this.detach = () => raw.detach!();
     if (raw.writePair) this.writePair = (head, body) => raw.writePair!(head, body);
+    if (raw.pauseReading && raw.resumeReading) {
+      this.pauseReading = () => raw.pauseReading!();
+      this.resumeReading = () => raw.resumeReading!();
+    }
   }
 
   get info(): PipeInfo {

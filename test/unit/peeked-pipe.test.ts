@@ -20,3 +20,14 @@ test("writePair and detach pass through when the raw pipe has them, and are abse
   expect(q.writePair).toBeUndefined();
   expect(q.detach).toBeDefined();
 });
+
+test("pauseReading and resumeReading pass through together when the raw pipe has them", () => {
+  const calls: string[] = [];
+  const [a] = memoryPipePair();
+  const raw = Object.assign(a, { pauseReading: () => void calls.push("pause"), resumeReading: () => void calls.push("resume") });
+  const p = new PeekedPipe(raw);
+  p.pauseReading!();
+  p.resumeReading!();
+  expect(calls).toEqual(["pause", "resume"]);
+  expect(new PeekedPipe(memoryPipePair()[0]).pauseReading).toBeUndefined();
+});
