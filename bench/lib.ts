@@ -13,6 +13,8 @@ export interface Measure {
   gbps: number;
   cpuSeconds: number;
   peakRssMB: number;
+  /** CPU seconds of each process (not per GiB): sender user, sender system, receiver user, receiver system. */
+  perProcess: [number, number, number, number];
 }
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -55,7 +57,9 @@ export async function measurePair(
     }
     const ru = [send.resourceUsage()!, recv.resourceUsage()!];
     const cpu = ru.reduce((a, r) => a + Number(r.cpuTime.user + r.cpuTime.system) / 1e6, 0);
+    const [s, r] = ru.map((u) => [Number(u.cpuTime.user) / 1e6, Number(u.cpuTime.system) / 1e6]);
     return {
+      perProcess: [s![0]!, s![1]!, r![0]!, r![1]!],
       seconds,
       gbps: (bytes * 8) / seconds / 1e9,
       cpuSeconds: cpu / (bytes / GiB),

@@ -1,8 +1,9 @@
 /**
  * Loopback throughput of the CLI's stdin → bonded subflows → stdout path, beside a raw single TCP
  * stream through the same pipes (socat -b 262144), interleaved in one run.
- *   bun bench/throughput.ts [--size 1G] [--rounds 3]     (BONDCAT_BEFORE=<checkout>: its bondcat too) [--svg docs/img/loopback.svg]
- * Prints a markdown table for BENCHMARKS.md; --svg also draws it (bench/svg.ts).
+ *   bun bench/throughput.ts [--size 1G] [--rounds 3]     (BONDCAT_BEFORE=<checkout>: its bondcat too) [--svg docs/img/loopback.svg] [--split]
+ * Prints a markdown table for BENCHMARKS.md; --svg also draws it (bench/svg.ts); --split adds each
+ * process's user and system CPU per GiB (where a CPU difference between two trees sits).
  */
 import { argOpt, bondcatCmd, machineNote, measurePair, median, parseSize, waitForPort, type Measure } from "./lib.ts";
 import { barChart, writeChart } from "./svg.ts";
@@ -69,4 +70,14 @@ if (svg !== "") {
     note: `bun bench/throughput.ts --size ${sizeText} --rounds ${rounds} · ${machineNote()}`,
   });
   console.error(`chart: ${writeChart(svg, chart)}`);
+}
+
+if (process.argv.includes("--split")) {
+  const gib = bytes / (1 << 30);
+  console.log("\n| path | sender user | sender system | receiver user | receiver system | (CPU s/GiB, medians) |");
+  console.log("|---|---:|---:|---:|---:|---|");
+  for (const [name, ms] of results) {
+    const cols = [0, 1, 2, 3].map((i) => median(ms.map((m) => m.perProcess[i]! / gib)).toFixed(2));
+    console.log(`| ${name} | ${cols.join(" | ")} | |`);
+  }
 }

@@ -85,7 +85,7 @@ export class Sender {
    */
   get writable(): boolean {
     const b = this.send.bytes;
-    return b < this.opts.sendBuffer && (b < MIN_SEND || !this.opts.budget.exhausted) && this.unsentBytes() < this.unsentLimit();
+    return b < this.opts.sendBuffer && (b < MIN_SEND || !this.opts.budget.exhausted) && this.unsentBytes() < this.drainSoon;
   }
 
   private unsentBytes(): number {
@@ -95,12 +95,8 @@ export class Sender {
     return this.send.nxt - sent;
   }
 
-  /** Bytes the paths drain in UNSENT_MS (at least one chunk): how much input is worth reading ahead. */
+  /** Bytes the paths drain in UNSENT_MS (at least one chunk): the unsent bound, and what input is worth reading ahead. */
   get drainSoon(): number {
-    return this.unsentLimit();
-  }
-
-  private unsentLimit(): number {
     let rate = 0;
     for (const s of this.host.subflows()) if (s.state === "up") rate += s.rate;
     return Math.max(this.opts.chunkSize, rate * UNSENT_MS);
