@@ -17,11 +17,14 @@ export interface Proc {
   /** Exit code (or 128+signal). */
   exited: Promise<number>;
   kill(): void;
+  /** With `stdin: "pipe"`: write to its stdin / close it. */
+  write(data: Uint8Array | string): Promise<void>;
+  endInput(): Promise<void>;
 }
 
 export interface StartOptions {
-  /** File to feed as stdin; "ignore" for none (default). */
-  stdin?: string | "ignore";
+  /** File to feed as stdin; "ignore" for none (default); "pipe" to write it as the test goes. */
+  stdin?: string | "ignore" | "pipe";
   /** File for stdout; default: kept in the log. */
   stdout?: string;
   env?: Record<string, string | undefined>;
@@ -35,7 +38,7 @@ export interface StartOptions {
 export function start(cmd: string[], o: StartOptions = {}): Proc {
   const cli = spawnCli([], {
     command: cmd,
-    stdin: o.stdin && o.stdin !== "ignore" ? { file: o.stdin } : "ignore",
+    stdin: o.stdin === "pipe" ? "pipe" : o.stdin && o.stdin !== "ignore" ? { file: o.stdin } : "ignore",
     stdout: o.stdout ? { file: o.stdout } : "keep",
     ...(o.env ? { env: o.env } : {}),
     ...(o.cwd ? { cwd: o.cwd } : {}),
@@ -46,6 +49,8 @@ export function start(cmd: string[], o: StartOptions = {}): Proc {
     log,
     exited: cli.exited,
     kill: () => cli.signal("SIGKILL"),
+    write: (data) => cli.write(data),
+    endInput: () => cli.endInput(),
     async waitFor(re, ms = 60_000) {
       const deadline = Date.now() + ms;
       let done = false;

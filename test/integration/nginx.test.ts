@@ -76,14 +76,17 @@ test("wss:// client → nginx (TLS + WebSocket upgrade) → ws:// listener: byte
   const input = join(dir, "in");
   await randomFile(input, 32 << 20);
   const url = `wss://127.0.0.1:${nginxPort}/bond`;
-  const client = bondcat(["-a", "-v", "-x", "2", "--pin", fingerprint, url], { stdin: input });
+  const client = bondcat(["-a", "-v", "-x", "2", "--pin", fingerprint, url], { stdin: "pipe" });
+  // Both subflows join before the input goes in: on loopback 32 MiB can be through before the second does.
+  await client.waitFor(/subflow up: wss:\/\/127\.0\.0\.1:\d+\/bond #2/, 20_000);
+  await client.write(await Bun.file(input).bytes());
+  await client.endInput();
   const code = await client.exited;
   if (code !== 0) console.error(client.log(), backend.log());
   expect(code).toBe(0);
   // The backend (keep-open) wrote the session's bytes to its stdout.
   for (let i = 0; i < 500 && (await Bun.file(join(dir, "backend.out")).size) < 32 << 20; i++) await Bun.sleep(20);
   expect(await sha256File(join(dir, "backend.out"))).toBe(await sha256File(input));
-  expect(client.log()).toMatch(/subflow up: wss:\/\/127\.0\.0\.1:\d+\/bond #2/);
   const access = await Bun.file(join(dir, "logs", "access.log")).text();
   expect(access).toMatch(/"GET \/bond HTTP\/1\.1" 101/);
 });
