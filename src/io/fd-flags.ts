@@ -1,12 +1,13 @@
 /**
- * Non-blocking output on a file descriptor through bun:ffi (fcntl, poll); best effort, null where
- * unavailable (then callers keep blocking writes).
+ * Non-blocking output on a file descriptor, and a look at whether input is waiting, through bun:ffi
+ * (fcntl, poll); best effort, null where unavailable (then callers keep blocking writes and reads).
  */
 import { libc } from "./libc.ts";
 
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
+const POLLIN = 0x001;
 const POLLOUT = 0x004;
 
 /** Make `fd` non-blocking; returns a function that restores its previous flags, or null if not done. */
@@ -29,4 +30,13 @@ export function waitWritable(fd: number, timeoutMs: number): boolean {
   pollfd[0] = fd;
   pollfd[1] = POLLOUT; // events (low 16 bits, little-endian); revents cleared
   return c.poll(pollfd, 1, timeoutMs) > 0;
+}
+
+/** Whether a read of `fd` returns at once (data, end of file or an error waiting); null without poll(). */
+export function readableNow(fd: number): boolean | null {
+  const c = libc();
+  if (!c) return null;
+  pollfd[0] = fd;
+  pollfd[1] = POLLIN;
+  return c.poll(pollfd, 1, 0) > 0; // POLLIN, or POLLHUP/POLLERR: the read reports it
 }

@@ -6,12 +6,22 @@
  * copied into a frame of their own so that a byte waiting for its acknowledgement never pins a slot.
  * (Transferring ArrayBuffers through postMessage copies them in Bun: ~50 µs per 256 KiB round trip.)
  *
- * Blocking reads on the main thread would stall its timers (acks, heartbeats), hence the worker. A
- * worker blocked in read(0) cannot be interrupted (terminate() leaves the thread behind), so there is
+ * Blocking reads on the main thread would stall its timers (acks, heartbeats), hence the worker. But
+ * where the fd is a pipe or a socket, a worker stopped at its limits hands the read token to the main
+ * thread, which then reads the slots its consumer asks for itself, each after poll() said the read
+ * returns at once — in bulk no thread is woken at all (the wakes cost the sender 5–8% of its
+ * throughput on loopback: BENCHMARKS.md) — and hands the token back, with a wake, once the fd has
+ * nothing to read (stdin-worker.ts). Files and terminals stay on the worker. (A second process reading
+ * the same pipe could take the data between the poll and the read and leave the main thread blocked
+ * until more arrives.)
+ *
+ * A worker blocked in read(0) cannot be interrupted (terminate() leaves the thread behind), so there is
  * one reader per fd for the whole process (`sharedStdinReader`), lent to one consumer at a time: in
  * `-l -k` each session takes stdin in turn, and what arrives between sessions goes to the next one.
  */
-import { CTL_AHEAD, CTL_LENGTHS, CTL_POSTED, CTL_PRODUCED, CTL_RELEASED, CTL_SLEEPING, CTL_STOP, CTL_TAKEN, CTL_WAKE, WORKER_SOURCE } from "./stdin-worker.ts";
+import { fstatSync, readSync } from "node:fs";
+import { readableNow } from "./fd-flags.ts";
+import { CTL_AHEAD, CTL_LENGTHS, CTL_POSTED, CTL_PRODUCED, CTL_RELEASED, CTL_SLEEPING, CTL_STOP, CTL_TAKEN, CTL_TOKEN, CTL_WAKE, TOKEN_MAIN, TOKEN_WORKER, WORKER_SOURCE } from "./stdin-worker.ts";
 
 export interface StdinConsumer {
   /** `headroom` free bytes then the bytes read. Return false to stop taking input until `resume()`. */
@@ -32,6 +42,11 @@ export const COPY_MAX = 16 * 1024;
  * (futex and context switch) per chunk cost the sender a tenth of its CPU on loopback.
  */
 const MAX_AHEAD = 8;
+/**
+ * Slots the main thread reads itself in one go before it lets the event loop run (ACKs, data coming
+ * back): a read of 256 KiB from a pipe takes ~0.05–0.1 ms.
+ */
+const READS_PER_TURN = 4;
 /** A consumer that let go with frames it never released: their slots are reused after this long. */
 const RECLAIM_MS = 5000;
 
@@ -61,10 +76,15 @@ export class StdinReader {
   private stopped = false;
   /** Notifies sent to the worker (tests: fewer than the chunks read when the consumer keeps up). */
   wakes = 0;
+  /** Slots the main thread read itself, holding the token (tests). */
+  readsHere = 0;
   private ahead = 1;
+  /** The main thread may hold the read token and read `fd` itself (a pipe or a socket, poll() at hand). */
+  private readonly direct: boolean;
+  private feedQueued = false;
 
   constructor(
-    fd: number,
+    private readonly fd: number,
     chunk: number,
     private readonly headroom: number,
     /** Frames the consumer may hold at once (unacknowledged); the ring has MAX_AHEAD more to read into. */
@@ -83,8 +103,10 @@ export class StdinReader {
     this.worker = new Worker(url);
     this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
+    this.direct = pollable(fd);
+    Atomics.store(this.ctl, CTL_PRODUCED, base | 0);
     this.publish();
-    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, base });
+    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, base, handOff: this.direct });
   }
 
   /** Input goes to `c` now, or once every consumer before it let go. */
@@ -109,6 +131,7 @@ export class StdinReader {
       const t = setTimeout(() => {
         for (const slot of orphans) this.state[slot] = DONE;
         this.advance();
+        this.readSoon();
       }, RECLAIM_MS);
       t.unref?.();
     }
@@ -132,6 +155,26 @@ export class StdinReader {
     const i = this.lent.indexOf(slot);
     if (i >= 0) this.lent.splice(i, 1);
     this.advance();
+    this.readSoon();
+  }
+
+  /**
+   * A slot came free while the main thread holds the read token (a worker stopped by a full ring) and
+   * the consumer waits for input: read on a later turn, outside the consumer's own call that released it.
+   */
+  private readSoon(): void {
+    if (!this.direct || this.owner === null || this.paused || this.taken !== this.produced) return;
+    if (Atomics.load(this.ctl, CTL_TOKEN) === TOKEN_MAIN) this.feedLater();
+  }
+
+  /** feed() on a later turn of the event loop (once). */
+  private feedLater(): void {
+    if (this.feedQueued) return;
+    this.feedQueued = true;
+    setImmediate(() => {
+      this.feedQueued = false;
+      if (!this.stopped) this.feed();
+    });
   }
 
   /** Stop reading for good (the worker may stay blocked in read() until the process exits). */
@@ -154,7 +197,7 @@ export class StdinReader {
     if (this.stopped) return;
     // Clear `posted`, then read `produced` (stdin-worker.ts): every chunk so far, one message or many.
     Atomics.store(this.ctl, CTL_POSTED, 0);
-    this.produced += (Atomics.load(this.ctl, CTL_PRODUCED) - (this.base + this.produced)) | 0;
+    this.syncProduced();
     if (typeof m === "number") return this.feed();
     if (m.eof) {
       this.eof = true;
@@ -168,7 +211,17 @@ export class StdinReader {
   private feed(): void {
     const c = this.owner;
     let took = false;
-    while (c !== null && this.owner === c && !this.paused && this.taken < this.produced) {
+    let reads = 0;
+    while (c !== null && this.owner === c && !this.paused) {
+      if (this.taken === this.produced) {
+        // Read here at most READS_PER_TURN slots, then let the event loop in (ACKs, the return path).
+        if (reads === READS_PER_TURN) {
+          this.feedLater();
+          break;
+        }
+        if (!this.readHere()) break;
+        reads++;
+      }
       const slot = this.taken % this.slots;
       const n = this.ctl[CTL_LENGTHS + slot]!;
       const at = slot * this.slotSize;
@@ -197,7 +250,60 @@ export class StdinReader {
       this.released++;
     }
     this.publish();
-    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0 && this.workerCanRead()) this.wake(); // only a waiting worker needs the notify
+    // Only a waiting worker that holds the token needs the notify.
+    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0 && Atomics.load(this.ctl, CTL_TOKEN) === TOKEN_WORKER && this.workerCanRead()) this.wake();
+  }
+
+  /**
+   * Holding the read token, read the next slot here: true when one was read. False when the ring is
+   * full, input ended or failed, or the fd has nothing to read now — then the token goes back to the
+   * worker, which waits for input in read().
+   */
+  private readHere(): boolean {
+    if (!this.direct || this.eof || this.failure !== null || this.stopped) return false;
+    if (Atomics.load(this.ctl, CTL_TOKEN) !== TOKEN_MAIN) return false;
+    // Chunks the worker read before handing the token over, whose message is still on its way.
+    const before = this.produced;
+    this.syncProduced();
+    if (this.produced !== before) return true;
+    if (this.produced - this.released >= this.slots) return false;
+    if (readableNow(this.fd) !== true) return this.giveBack();
+    const slot = this.produced % this.slots;
+    let n: number;
+    try {
+      n = readSync(this.fd, this.bytes, slot * this.slotSize + this.headroom, this.slotSize - this.headroom, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") return this.giveBack(); // non-blocking (one description with stdout): nothing after all
+      if (code !== "EOF") {
+        this.failure = Object.assign(new Error(`reading input: ${(err as Error).message}`), { code });
+        this.owner?.error(this.failure);
+        return false;
+      }
+      n = 0;
+    }
+    if (n === 0) {
+      this.eof = true;
+      return false;
+    }
+    this.ctl[CTL_LENGTHS + slot] = n;
+    this.readsHere++;
+    this.produced++;
+    Atomics.store(this.ctl, CTL_PRODUCED, (this.base + this.produced) | 0);
+    return true;
+  }
+
+  /** Count what the worker has stored in `produced` (modulo 2^32: the difference is what is new). */
+  private syncProduced(): void {
+    this.produced += (Atomics.load(this.ctl, CTL_PRODUCED) - (this.base + this.produced)) | 0;
+  }
+
+  /** Nothing to read here: the worker waits for input again (its count of slots is in `produced`). */
+  private giveBack(): false {
+    this.publish();
+    Atomics.store(this.ctl, CTL_TOKEN, TOKEN_WORKER);
+    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0) this.wake();
+    return false;
   }
 
   /** The worker may read half its read-ahead in a row now, or anything once the consumer ran dry. */
@@ -219,6 +325,16 @@ export class StdinReader {
     this.wakes++;
     Atomics.add(this.ctl, CTL_WAKE, 1);
     Atomics.notify(this.ctl, CTL_WAKE);
+  }
+}
+
+/** A pipe or a socket, and poll() at hand: the main thread may read it after a poll (not a file, not a terminal). */
+function pollable(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return (st.isFIFO() || st.isSocket()) && readableNow(fd) !== null;
+  } catch {
+    return false;
   }
 }
 
