@@ -6,22 +6,16 @@
  * copied into a frame of their own so that a byte waiting for its acknowledgement never pins a slot.
  * (Transferring ArrayBuffers through postMessage copies them in Bun: ~50 µs per 256 KiB round trip.)
  *
- * Blocking reads on the main thread would stall its timers (acks, heartbeats), hence the worker. But
- * where the fd is a pipe or a socket, a worker stopped at its limits hands the read token to the main
- * thread, which then reads the slots its consumer asks for itself, each after poll() said the read
- * returns at once — in bulk no thread is woken at all (the wakes cost the sender 5–8% of its
- * throughput on loopback: BENCHMARKS.md) — and hands the token back, with a wake, once the fd has
- * nothing to read (stdin-worker.ts). Files and terminals stay on the worker. (A second process reading
- * the same pipe could take the data between the poll and the read and leave the main thread blocked
- * until more arrives.)
- *
- * A worker blocked in read(0) cannot be interrupted (terminate() leaves the thread behind), so there is
- * one reader per fd for the whole process (`sharedStdinReader`), lent to one consumer at a time: in
- * `-l -k` each session takes stdin in turn, and what arrives between sessions goes to the next one.
+ * Blocking reads on the main thread would stall its timers (acks, heartbeats), hence the worker. But a
+ * worker stopped at its limits hands a pipe or socket to the main thread (the read token), which reads
+ * what its consumer asks for (direct-read.ts) and hands it back, with a wake, once the fd is empty.
+ * A worker blocked in read(0) cannot be interrupted (terminate() leaves the thread behind): one reader
+ * per fd for the process (`sharedStdinReader`), lent to one consumer at a time (`-l -k`: each session
+ * in turn, and what arrives between sessions goes to the next one).
  */
-import { fstatSync, readSync } from "node:fs";
-import { readableNow } from "./fd-flags.ts";
-import { CTL_AHEAD, CTL_LENGTHS, CTL_POSTED, CTL_PRODUCED, CTL_RELEASED, CTL_SLEEPING, CTL_STOP, CTL_TAKEN, CTL_TOKEN, CTL_WAKE, TOKEN_MAIN, TOKEN_WORKER, WORKER_SOURCE } from "./stdin-worker.ts";
+import { pollable, readNow } from "./direct-read.ts";
+import { StdinControl } from "./stdin-control.ts";
+import { WORKER_SOURCE } from "./stdin-worker.ts";
 
 export interface StdinConsumer {
   /** `headroom` free bytes then the bytes read. Return false to stop taking input until `resume()`. */
@@ -36,16 +30,12 @@ export interface StdinConsumer {
 /** Reads up to this size are copied out of the ring. */
 export const COPY_MAX = 16 * 1024;
 /**
- * Slots read ahead of what the consumer took — data queued in front of anything written later — at
- * most: the consumer's readAhead() bytes in chunks, between 1 and MAX_AHEAD. A worker stopped at that
- * limit is woken once it can read half of it in a row, or at once when the consumer ran dry: a wake
- * (futex and context switch) per chunk cost the sender a tenth of its CPU on loopback.
+ * Slots the worker reads ahead of what the consumer took (data queued in front of anything written
+ * later): the consumer's readAhead() in chunks, 1 … MAX_AHEAD. Stopped there, it is woken once it can
+ * read half of it, or at once when the consumer ran dry (a wake per chunk cost a tenth of the CPU).
  */
 const MAX_AHEAD = 8;
-/**
- * Slots the main thread reads itself in one go before it lets the event loop run (ACKs, data coming
- * back): a read of 256 KiB from a pipe takes ~0.05–0.1 ms.
- */
+/** Slots the main thread reads in one go before the event loop runs (a 256 KiB read: ~0.05–0.1 ms). */
 const READS_PER_TURN = 4;
 /** A consumer that let go with frames it never released: their slots are reused after this long. */
 const RECLAIM_MS = 5000;
@@ -58,7 +48,7 @@ export class StdinReader {
   private readonly worker: Worker;
   private readonly ring: SharedArrayBuffer;
   private readonly bytes: Uint8Array;
-  private readonly ctl: Int32Array;
+  private readonly ctl: StdinControl;
   private readonly slotSize: number;
   private readonly slots: number;
   private readonly state: Uint8Array;
@@ -74,8 +64,6 @@ export class StdinReader {
   private eof = false;
   private failure: Error | null = null;
   private stopped = false;
-  /** Notifies sent to the worker (tests: fewer than the chunks read when the consumer keeps up). */
-  wakes = 0;
   /** Slots the main thread read itself, holding the token (tests). */
   readsHere = 0;
   private ahead = 1;
@@ -90,7 +78,7 @@ export class StdinReader {
     /** Frames the consumer may hold at once (unacknowledged); the ring has MAX_AHEAD more to read into. */
     held = 32,
     /** Where the shared counters start (tests: just below 2^31, to cross the wrap at once). */
-    private readonly base = 0,
+    base = 0,
   ) {
     this.slotSize = headroom + chunk;
     this.slots = held + MAX_AHEAD;
@@ -98,15 +86,19 @@ export class StdinReader {
     this.ring = new SharedArrayBuffer(slots * this.slotSize);
     this.bytes = new Uint8Array(this.ring);
     this.state = new Uint8Array(slots);
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (CTL_LENGTHS + slots)));
+    this.ctl = new StdinControl(slots, base);
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
     this.worker = new Worker(url);
     this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
     this.direct = pollable(fd);
-    Atomics.store(this.ctl, CTL_PRODUCED, base | 0);
     this.publish();
     this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, base, handOff: this.direct });
+  }
+
+  /** Notifies sent to the worker (tests). */
+  get wakes(): number {
+    return this.ctl.wakes;
   }
 
   /** Input goes to `c` now, or once every consumer before it let go. */
@@ -158,13 +150,10 @@ export class StdinReader {
     this.readSoon();
   }
 
-  /**
-   * A slot came free while the main thread holds the read token (a worker stopped by a full ring) and
-   * the consumer waits for input: read on a later turn, outside the consumer's own call that released it.
-   */
+  /** A slot freed while the main thread holds the token and the consumer waits: read on a later turn. */
   private readSoon(): void {
     if (!this.direct || this.owner === null || this.paused || this.taken !== this.produced) return;
-    if (Atomics.load(this.ctl, CTL_TOKEN) === TOKEN_MAIN) this.feedLater();
+    if (this.ctl.mainReads) this.feedLater();
   }
 
   /** feed() on a later turn of the event loop (once). */
@@ -181,8 +170,7 @@ export class StdinReader {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    Atomics.store(this.ctl, CTL_STOP, 1);
-    this.wake();
+    this.ctl.stop();
     this.worker.terminate();
   }
 
@@ -196,8 +184,8 @@ export class StdinReader {
   private onMessage(m: number | { eof?: boolean; err?: string; code?: string }): void {
     if (this.stopped) return;
     // Clear `posted`, then read `produced` (stdin-worker.ts): every chunk so far, one message or many.
-    Atomics.store(this.ctl, CTL_POSTED, 0);
-    this.syncProduced();
+    this.ctl.seen();
+    this.produced = this.ctl.produced(this.produced);
     if (typeof m === "number") return this.feed();
     if (m.eof) {
       this.eof = true;
@@ -223,7 +211,7 @@ export class StdinReader {
         reads++;
       }
       const slot = this.taken % this.slots;
-      const n = this.ctl[CTL_LENGTHS + slot]!;
+      const n = this.ctl.length(slot);
       const at = slot * this.slotSize;
       this.taken++;
       took = true;
@@ -250,60 +238,39 @@ export class StdinReader {
       this.released++;
     }
     this.publish();
-    // Only a waiting worker that holds the token needs the notify.
-    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0 && Atomics.load(this.ctl, CTL_TOKEN) === TOKEN_WORKER && this.workerCanRead()) this.wake();
+    if (this.ctl.workerWaits && this.workerCanRead()) this.ctl.wake();
   }
 
-  /**
-   * Holding the read token, read the next slot here: true when one was read. False when the ring is
-   * full, input ended or failed, or the fd has nothing to read now — then the token goes back to the
-   * worker, which waits for input in read().
-   */
+  /** Holding the read token, read a slot here: true when there is one more to take (false: none now). */
   private readHere(): boolean {
     if (!this.direct || this.eof || this.failure !== null || this.stopped) return false;
-    if (Atomics.load(this.ctl, CTL_TOKEN) !== TOKEN_MAIN) return false;
+    if (!this.ctl.mainReads) return false;
     // Chunks the worker read before handing the token over, whose message is still on its way.
-    const before = this.produced;
-    this.syncProduced();
-    if (this.produced !== before) return true;
+    const known = this.produced;
+    this.produced = this.ctl.produced(known);
+    if (this.produced !== known) return true;
     if (this.produced - this.released >= this.slots) return false;
-    if (readableNow(this.fd) !== true) return this.giveBack();
     const slot = this.produced % this.slots;
-    let n: number;
+    let n: number | null;
     try {
-      n = readSync(this.fd, this.bytes, slot * this.slotSize + this.headroom, this.slotSize - this.headroom, null);
+      n = readNow(this.fd, this.bytes, slot * this.slotSize + this.headroom, this.slotSize - this.headroom);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") return this.giveBack(); // non-blocking (one description with stdout): nothing after all
-      if (code !== "EOF") {
-        this.failure = Object.assign(new Error(`reading input: ${(err as Error).message}`), { code });
-        this.owner?.error(this.failure);
-        return false;
-      }
-      n = 0;
+      this.failure = Object.assign(new Error(`reading input: ${(err as Error).message}`), { code: (err as NodeJS.ErrnoException).code });
+      this.owner?.error(this.failure);
+      return false;
+    }
+    if (n === null) {
+      this.publish();
+      this.ctl.giveBack(); // nothing to read now: the worker waits for input in read()
+      return false;
     }
     if (n === 0) {
       this.eof = true;
       return false;
     }
-    this.ctl[CTL_LENGTHS + slot] = n;
     this.readsHere++;
-    this.produced++;
-    Atomics.store(this.ctl, CTL_PRODUCED, (this.base + this.produced) | 0);
+    this.ctl.filled(slot, n, ++this.produced);
     return true;
-  }
-
-  /** Count what the worker has stored in `produced` (modulo 2^32: the difference is what is new). */
-  private syncProduced(): void {
-    this.produced += (Atomics.load(this.ctl, CTL_PRODUCED) - (this.base + this.produced)) | 0;
-  }
-
-  /** Nothing to read here: the worker waits for input again (its count of slots is in `produced`). */
-  private giveBack(): false {
-    this.publish();
-    Atomics.store(this.ctl, CTL_TOKEN, TOKEN_WORKER);
-    if (Atomics.load(this.ctl, CTL_SLEEPING) !== 0) this.wake();
-    return false;
   }
 
   /** The worker may read half its read-ahead in a row now, or anything once the consumer ran dry. */
@@ -312,29 +279,11 @@ export class StdinReader {
     return room >= Math.max(1, this.ahead >> 1) || (room > 0 && this.produced === this.taken);
   }
 
-  /** The worker's view of the counters: modulo 2^32, compared by difference, so they never run out. */
+  /** The worker's view of the counters and of the read-ahead its consumer wants. */
   private publish(): void {
     const want = this.owner?.readAhead?.() ?? 0;
     this.ahead = Math.max(1, Math.min(MAX_AHEAD, this.slots, Math.ceil(want / (this.slotSize - this.headroom))));
-    Atomics.store(this.ctl, CTL_AHEAD, this.ahead);
-    Atomics.store(this.ctl, CTL_TAKEN, (this.base + this.taken) | 0);
-    Atomics.store(this.ctl, CTL_RELEASED, (this.base + this.released) | 0);
-  }
-
-  private wake(): void {
-    this.wakes++;
-    Atomics.add(this.ctl, CTL_WAKE, 1);
-    Atomics.notify(this.ctl, CTL_WAKE);
-  }
-}
-
-/** A pipe or a socket, and poll() at hand: the main thread may read it after a poll (not a file, not a terminal). */
-function pollable(fd: number): boolean {
-  try {
-    const st = fstatSync(fd);
-    return (st.isFIFO() || st.isSocket()) && readableNow(fd) !== null;
-  } catch {
-    return false;
+    this.ctl.publish(this.ahead, this.taken, this.released);
   }
 }
 
