@@ -68,8 +68,8 @@ export class Receiver<S> {
     // Views may keep receive buffers alive up to twice the window (+ 4 MiB) before held ones are copied.
     this.pinLimit = 2 * recvWindow + (4 << 20);
     this.reorder = new ReorderBuffer(Math.max(1024, recvWindow >>> 8), this.pinLimit);
-    // Acks every ⅛ window (64 KiB … 1 MiB) or on the session's tick: cheap, and the sender's buffer
-    // is freed long before it fills.
+    // Acks every ⅛ window (64 KiB … 256 KiB) or on the session's tick: the sender holds at most 4 such
+    // steps in flight (scheduler.ts ACK_STEPS), so smaller steps mean less queued ahead of new data.
     this.ackEvery = Math.max(64 * 1024, Math.min(256 * 1024, recvWindow >>> 3));
   }
 

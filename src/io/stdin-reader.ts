@@ -67,8 +67,6 @@ export class StdinReader {
   /** Slots the main thread read itself, holding the token (tests). */
   readsHere = 0;
   private ahead = 1;
-  /** The main thread may hold the read token and read `fd` itself (a pipe or a socket, poll() at hand). */
-  private readonly direct: boolean;
   private feedQueued = false;
 
   constructor(
@@ -91,9 +89,9 @@ export class StdinReader {
     this.worker = new Worker(url);
     this.worker.unref?.();
     this.worker.onmessage = (e: MessageEvent) => this.onMessage(e.data);
-    this.direct = pollable(fd);
     this.publish();
-    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, base, handOff: this.direct });
+    // A pipe or a socket: the worker may hand reading to this thread (only then does it hold the token).
+    this.worker.postMessage({ fd, ring: this.ring, ctl: this.ctl.buffer, slots, slotSize: this.slotSize, headroom, base, handOff: pollable(fd) });
   }
 
   /** Notifies sent to the worker (tests). */
@@ -152,19 +150,20 @@ export class StdinReader {
 
   /** A slot freed while the main thread holds the token and the consumer waits: read on a later turn. */
   private readSoon(): void {
-    if (!this.direct || this.owner === null || this.paused || this.taken !== this.produced) return;
-    if (this.ctl.mainReads) this.feedLater();
+    if (this.owner !== null && !this.paused && this.taken === this.produced && this.ctl.mainReads) this.feedLater();
   }
 
   /** feed() on a later turn of the event loop (once). */
   private feedLater(): void {
     if (this.feedQueued) return;
     this.feedQueued = true;
-    setImmediate(() => {
-      this.feedQueued = false;
-      if (!this.stopped) this.feed();
-    });
+    setImmediate(this.feedNow);
   }
+
+  private readonly feedNow = (): void => {
+    this.feedQueued = false;
+    if (!this.stopped) this.feed();
+  };
 
   /** Stop reading for good (the worker may stay blocked in read() until the process exits). */
   stop(): void {
@@ -243,8 +242,7 @@ export class StdinReader {
 
   /** Holding the read token, read a slot here: true when there is one more to take (false: none now). */
   private readHere(): boolean {
-    if (!this.direct || this.eof || this.failure !== null || this.stopped) return false;
-    if (!this.ctl.mainReads) return false;
+    if (this.eof || this.failure !== null || this.stopped || !this.ctl.mainReads) return false;
     // Chunks the worker read before handing the token over, whose message is still on its way.
     const known = this.produced;
     this.produced = this.ctl.produced(known);
