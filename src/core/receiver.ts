@@ -31,6 +31,13 @@ const SMALL_VIEW = 4096;
 const READY_BLOCK = 64 * 1024;
 /** Repeated acks (for duplicates, duplicate FINs) at most this often. */
 const REPEAT_ACK_MS = 20;
+/**
+ * Above ~1.4 Gbit/s the ACK step grows to what arrives in this long (up to MAX_ACK_STEP): on loopback an
+ * ACK costs both ends ~50 µs of CPU, and 256 KiB steps there (4000 ACKs a second) cost a single-subflow
+ * transfer ~10% of its rate. Slower paths keep the 256 KiB step that bounds their in-flight data.
+ */
+export const ACK_INTERVAL_MS = 1.5;
+export const MAX_ACK_STEP = 1 << 20;
 
 export class Receiver<S> {
   readonly reorder: ReorderBuffer;
@@ -53,7 +60,14 @@ export class Receiver<S> {
   private block: Uint8Array | null = null;
   private blockFill = 0;
   private paused = false;
-  private readonly ackEvery: number;
+  /** Ack after this much in-order progress: `baseStep`, or more at high rates (see ACK_INTERVAL_MS). */
+  private ackEvery: number;
+  private readonly baseStep: number;
+  private readonly maxStep: number;
+  /** In-order bytes per ms, smoothed over ticks; where `next` was at the last tick, and when. */
+  private rate = 0;
+  private rateNext = 0;
+  private rateAt = -1;
   private repeatAckAt = -Infinity;
   /** What this receiver has charged to the memory budget. */
   private charged = 0;
@@ -68,9 +82,12 @@ export class Receiver<S> {
     // Views may keep receive buffers alive up to twice the window (+ 4 MiB) before held ones are copied.
     this.pinLimit = 2 * recvWindow + (4 << 20);
     this.reorder = new ReorderBuffer(Math.max(1024, recvWindow >>> 8), this.pinLimit);
-    // Acks every ⅛ window (64 KiB … 256 KiB) or on the session's tick: the sender holds at most 4 such
-    // steps in flight (scheduler.ts ACK_STEPS), so smaller steps mean less queued ahead of new data.
-    this.ackEvery = Math.max(64 * 1024, Math.min(256 * 1024, recvWindow >>> 3));
+    // Acks every ⅛ window (64 KiB … 256 KiB; more at high rates: measureRate) or on the session's tick:
+    // the sender holds at most 4 such steps in flight (scheduler.ts ACK_STEPS), so smaller steps mean
+    // less queued ahead of new data.
+    this.baseStep = Math.max(64 * 1024, Math.min(256 * 1024, recvWindow >>> 3));
+    this.maxStep = Math.max(this.baseStep, Math.min(MAX_ACK_STEP, recvWindow >>> 3));
+    this.ackEvery = this.baseStep;
   }
 
   /** DATA (or a fragment of it) from `via`. Throws ProtocolError when the peer broke a session rule. */
@@ -188,7 +205,26 @@ export class Receiver<S> {
   }
 
   tick(now: number, heartbeatMs: number): void {
+    this.measureRate(now);
     if (this.reorder.next !== this.lastAck || now - this.lastAckAt >= heartbeatMs) this.ack(null);
+  }
+
+  /** The current ACK step (tests). */
+  get ackStep(): number {
+    return this.ackEvery;
+  }
+
+  /** Smooth the in-order rate since the last tick and size the ACK step from it. */
+  private measureRate(now: number): void {
+    const next = this.reorder.next;
+    if (this.rateAt >= 0 && now > this.rateAt) {
+      const sample = (next - this.rateNext) / (now - this.rateAt);
+      this.rate += (sample - this.rate) / 2;
+      const step = Math.round(this.rate * ACK_INTERVAL_MS);
+      this.ackEvery = Math.min(this.maxStep, Math.max(this.baseStep, step));
+    }
+    this.rateNext = next;
+    this.rateAt = now;
   }
 
   private windowLimit(): number {
