@@ -31,10 +31,12 @@ const SMALL_VIEW = 4096;
 const READY_BLOCK = 64 * 1024;
 /** Repeated acks (for duplicates, duplicate FINs) at most this often. */
 const REPEAT_ACK_MS = 20;
+/** The ACK step (at most ⅛ of the window): the sender keeps 4 of them in flight (scheduler.ts). */
+export const BASE_ACK_STEP = 256 * 1024;
 /**
- * Above ~1.4 Gbit/s the ACK step grows to what arrives in this long (up to MAX_ACK_STEP): on loopback an
- * ACK costs both ends ~50 µs of CPU, and 256 KiB steps there (4000 ACKs a second) cost a single-subflow
- * transfer ~10% of its rate. Slower paths keep the 256 KiB step that bounds their in-flight data.
+ * Above ~1.4 Gbit/s the step grows to what arrives in this long (up to MAX_ACK_STEP): 256 KiB steps on
+ * loopback were 4.2k ACKs per GiB, and a third as many saved a one-subflow transfer ~4% of its CPU
+ * (BENCHMARKS.md §1). Slower paths keep BASE_ACK_STEP, which bounds their in-flight data.
  */
 export const ACK_INTERVAL_MS = 1.5;
 export const MAX_ACK_STEP = 1 << 20;
@@ -85,7 +87,7 @@ export class Receiver<S> {
     // Acks every ⅛ window (64 KiB … 256 KiB; more at high rates: measureRate) or on the session's tick:
     // the sender holds at most 4 such steps in flight (scheduler.ts ACK_STEPS), so smaller steps mean
     // less queued ahead of new data.
-    this.baseStep = Math.max(64 * 1024, Math.min(256 * 1024, recvWindow >>> 3));
+    this.baseStep = Math.max(64 * 1024, Math.min(BASE_ACK_STEP, recvWindow >>> 3));
     this.maxStep = Math.max(this.baseStep, Math.min(MAX_ACK_STEP, recvWindow >>> 3));
     this.ackEvery = this.baseStep;
   }

@@ -5,6 +5,7 @@
  * delivers, and slow paths cannot hoard data the receiver must then wait for.
  */
 import type { SessionOptions } from "./options.ts";
+import { BASE_ACK_STEP } from "./receiver.ts";
 import type { Segment, SendBuffer } from "./send-buffer.ts";
 
 export type { SchedulerName } from "./options.ts";
@@ -44,8 +45,6 @@ export const HORIZON_FLOOR_MS = 2;
  * window rule alone let 7 ms of data queue in front of anything written later.
  */
 export const ACK_STEPS = 4;
-/** The ACK step the in-flight bound counts queued bytes in (the receiver's step below ~1.4 Gbit/s). */
-export const QUEUE_ACK_STEP = 256 * 1024;
 
 /**
  * How long (ms) a byte may wait in any one subflow: half the time the whole bundle needs to fill the
@@ -57,9 +56,9 @@ export function horizonMs<S extends SchedSubflow>(order: readonly S[], windowSpa
   let total = 0;
   for (const s of order) if (usable(s, order) && s.rate > 0) total += s.rate;
   if (total <= 0) return 1000;
-  // Steps above QUEUE_ACK_STEP (fast paths, receiver.ts) are acknowledged bytes that only arrive late,
+  // Steps above BASE_ACK_STEP (fast paths, receiver.ts) are acknowledged bytes that only arrive late,
   // not more queue: the same ACK_STEPS - 1 queued steps as below it, plus the one being acknowledged.
-  const byAcks = ackStep > 0 ? (ackStep + (ACK_STEPS - 1) * Math.min(ackStep, QUEUE_ACK_STEP)) / total : Infinity;
+  const byAcks = ackStep > 0 ? (ackStep + (ACK_STEPS - 1) * Math.min(ackStep, BASE_ACK_STEP)) / total : Infinity;
   return Math.min(1000, Math.max(HORIZON_FLOOR_MS, Math.min(byAcks, windowSpan / (2 * total))));
 }
 

@@ -1,6 +1,7 @@
 /** Scheduler policy (src/core/scheduler.ts): subflow order and in-flight quota. Pure functions. */
 import { describe, expect, test } from "bun:test";
-import { ACK_STEPS, fillByCapacity, fillRedundant, HORIZON_FLOOR_MS, horizonMs, pickOrder, QUEUE_ACK_STEP, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { ACK_STEPS, fillByCapacity, fillRedundant, HORIZON_FLOOR_MS, horizonMs, pickOrder, quotaFor, usable, type SchedSubflow } from "../../src/core/scheduler.ts";
+import { BASE_ACK_STEP } from "../../src/core/receiver.ts";
 import { SendBuffer } from "../../src/core/send-buffer.ts";
 
 interface Fake extends SchedSubflow {
@@ -103,8 +104,8 @@ describe("quotaFor and the horizon", () => {
     expect(Math.round(horizonMs(wan, 8 * MiB))).toBe(84);
     expect(Math.round(horizonMs(wan, 8 * MiB, 256 * 1024))).toBe(21);
     // A receiver on a fast path acks in larger steps (up to 1 MiB): the step being acknowledged counts
-    // once, the queue behind it in QUEUE_ACK_STEP units as before, so the horizon does not grow 4×.
-    expect(horizonMs(lo, 8 * MiB, MiB)).toBe((MiB + (ACK_STEPS - 1) * QUEUE_ACK_STEP) / 600_000);
+    // once, the queue behind it in BASE_ACK_STEP units as before, so the horizon does not grow 4×.
+    expect(horizonMs(lo, 8 * MiB, MiB)).toBe((MiB + (ACK_STEPS - 1) * BASE_ACK_STEP) / 600_000);
     expect(horizonMs(lo, 8 * MiB, MiB)).toBeLessThan((ACK_STEPS * MiB) / 600_000 / 2);
     // Large ACK steps never raise it above the window's rule.
     expect(Math.round(horizonMs(wan, 8 * MiB, 8 * MiB))).toBe(84);
