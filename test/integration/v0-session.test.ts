@@ -139,6 +139,48 @@ describe("v0 sessions over memory pipes", () => {
     expect(raw.acks).toEqual([12, 11, 11, 10]);
   });
 
+  test("frames a v0 listener drops unacknowledged go out again: everything arrives and the session ends", async () => {
+    // A hand-written v0 listener that drops the first copy of every fourth frame without acking it, as
+    // the Go receiver does when its ring has no room (against it, `-b` hung with frames never resent).
+    const [a, b] = memoryPipePair({ delayMs: 1, jitterMs: 1, chunkSplit: true });
+    const got = new Map<number, Uint8Array>();
+    const dropped = new Set<number>();
+    let lead = 0;
+    let parts: Uint8Array[] = [];
+    const dec = new V0Decoder({
+      onData: (seq, f, first, last) => {
+        if (first) parts = [];
+        parts.push(Uint8Array.from(f));
+        if (!last) return;
+        if (seq % 4 === 1 && !dropped.has(seq)) return void dropped.add(seq);
+        got.set(seq, Buffer.concat(parts));
+        b.write(encodeFrameHead(0, seq));
+      },
+      onControl: () => {},
+    });
+    b.attach({
+      data(v) {
+        const skip = Math.min(17 - lead, v.length);
+        lead += skip;
+        if (skip > 0 && lead === 17) b.write(encodeLead(new Uint8Array(16).fill(5)));
+        if (v.length > skip) dec.push(v.subarray(skip));
+      },
+      drain() {},
+      end() {},
+      closed() {},
+    });
+    const client = endpoint();
+    const session = await openV0Session(a, opts, client.events, "p1");
+    const data = pattern(2_000_000, 4);
+    for (let i = 0; i < data.length; i += 64_000) session.write(data.subarray(i, i + 64_000));
+    session.end();
+    expect(await client.closed).toBeUndefined();
+    const seqs = [...got.keys()].sort((x, y) => x - y);
+    expect(sha([Buffer.concat(seqs.map((q) => got.get(q)!))])).toBe(sha([data]));
+    expect(seqs.length).toBe(seqs.at(-1)! - 9); // every number from 10 on, once
+    expect(dropped.size).toBeGreaterThanOrEqual(5);
+  });
+
   test("a listener answering with a version byte other than 0 fails the v0 handshake (EVERSION)", async () => {
     const [a, b] = memoryPipePair();
     rawPeer(b);

@@ -13,7 +13,7 @@ test("resent frames keep their number; acknowledged ones are skipped; beyond the
   const first = c.seqFor(0, 100)!;
   expect(c.seqFor(100, 50)).toBe(first + 1);
   expect(c.seqFor(0, 100)).toBe(first); // a resend keeps its number
-  c.acked(first);
+  c.acked(first, { usable: true, resend: () => true });
   expect(c.seqFor(0, 100)).toBeNull(); // acknowledged: nothing to send again
   expect(c.seqFor(100, 50)).toBe(first + 1);
   expect(() => c.seqFor(500, 10)).toThrow(/beyond the stream's end/);

@@ -16,6 +16,7 @@
 import { AbortCode, encodeAbort, encodeAck, encodeFin } from "../../core/frame.ts";
 import { INITIAL_WINDOW, type SessionOptions } from "../../core/options.ts";
 import { V0_FIRST_SEQ } from "./codec.ts";
+import { type ResendPort, V0Resender } from "./resend.ts";
 
 /** Frames the receive ring holds past the next one due (as the Go receiver). */
 export const RING_FRAMES = 4096;
@@ -65,6 +66,8 @@ export class V0Connection {
   private readonly seqAt = new Map<number, number>();
   private lowest = V0_FIRST_SEQ;
   cumAck = 0;
+  /** Frames the peer dropped go out again (resend.ts); stops when the last subflow is gone. */
+  readonly resender = new V0Resender(() => this.ports.size > 0);
   private ourFin: number | null = null;
   private finAckSent = false;
   // ---- receive direction
@@ -112,8 +115,9 @@ export class V0Connection {
     throw new Error(`v0: engine sent offset ${offset} beyond the stream's end ${this.sentEnd}`);
   }
 
-  /** The peer acknowledged frame `seq`; returns whether the cumulative ack moved. */
-  acked(seq: number): boolean {
+  /** The peer acknowledged frame `seq` on `port`; returns whether the cumulative ack moved. */
+  acked(seq: number, port: ResendPort): boolean {
+    this.resender.acked(seq, port);
     const f = this.unacked.get(seq);
     if (!f) return false;
     this.unacked.delete(seq);

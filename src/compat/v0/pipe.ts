@@ -17,13 +17,16 @@ import { ProtocolError } from "../../core/errors.ts";
 import type { Pipe, PipeHandler, PipeInfo } from "../../contract/pipe.ts";
 import { encodeFrameHead, V0_FIRST_SEQ, V0_PING, V0_PONG, V0Decoder, type V0Sink } from "./codec.ts";
 import type { V0Connection, V0Port } from "./connection.ts";
+import type { ResendPort } from "./resend.ts";
 
 const PING = encodeFrameHead(0, V0_PING);
 const PONG = encodeFrameHead(0, V0_PONG);
+/** Frames are sent again (resend.ts) only while less than this waits in the subflow's queue. */
+const RESEND_QUEUE_MAX = 1 << 20;
 /** Unanswered pings remembered for their tokens (the engine sends one a second). */
 const MAX_PINGS = 16;
 
-export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
+export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink, ResendPort {
   readonly info: PipeInfo;
   acked = 0;
   private handler: PipeHandler | null = null;
@@ -101,7 +104,20 @@ export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
     if (seq === null) return true; // the peer acknowledged it already
     this.sent.set(seq, body.length);
     this.raw.write(encodeFrameHead(body.length, seq));
-    return this.raw.write(body);
+    const ok = this.raw.write(body);
+    this.conn.resender.sent(seq, body, this);
+    return ok;
+  }
+
+  /** Frame `seq` again: the peer dropped it (resend.ts). Its ack then counts on this subflow. */
+  resend(seq: number, body: Uint8Array): boolean {
+    // With this much not yet written to the socket, the frame would only wait behind it: later.
+    if (this.rawDone || this.raw.queued > RESEND_QUEUE_MAX) return false;
+    this.conn.log.debug(`v0 ${this.conn.label}: frame ${seq} sent again on ${this.info.remote} (not acknowledged: the peer dropped it)`);
+    this.sent.set(seq, body.length);
+    this.raw.write(encodeFrameHead(body.length, seq));
+    this.raw.write(body);
+    return true;
   }
 
   close(): void {
@@ -155,7 +171,7 @@ export class V0Pipe implements Pipe, PipeHandler, V0Port, V0Sink {
         this.acked += len;
         this.ackMoved = true;
       }
-      if (this.conn.acked(n)) this.ackMoved = true;
+      if (this.conn.acked(n, this)) this.ackMoved = true;
     }
   }
 
