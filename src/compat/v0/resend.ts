@@ -99,6 +99,7 @@ export class V0Resender {
   /** The timer's look at the frames (tests call it with their own clock). */
   readonly check = (): void => {
     if (!this.alive()) return this.stop();
+    for (const p of this.ackedUpTo.keys()) if (!p.usable) this.ackedUpTo.delete(p); // re-dials add ports
     const now = this.now();
     const rto = this.rtoMs;
     const quiet = now - this.lastAckAt >= rto;
