@@ -23,20 +23,21 @@ export function setNonBlocking(fd: number): (() => void) | null {
 
 const pollfd = new Int32Array(2); // struct pollfd { int fd; short events; short revents; }
 
+/** poll() one fd for `events` up to `timeoutMs`: whether it is ready; null without poll(). */
+function pollOne(fd: number, events: number, timeoutMs: number): boolean | null {
+  const c = libc();
+  if (!c) return null;
+  pollfd[0] = fd;
+  pollfd[1] = events; // events (low 16 bits, little-endian); revents cleared
+  return c.poll(pollfd, 1, timeoutMs) > 0;
+}
+
 /** Wait up to `timeoutMs` for `fd` to take more output; true when it will. */
 export function waitWritable(fd: number, timeoutMs: number): boolean {
-  const c = libc();
-  if (!c) return true;
-  pollfd[0] = fd;
-  pollfd[1] = POLLOUT; // events (low 16 bits, little-endian); revents cleared
-  return c.poll(pollfd, 1, timeoutMs) > 0;
+  return pollOne(fd, POLLOUT, timeoutMs) ?? true;
 }
 
 /** Whether a read of `fd` returns at once (data, end of file or an error waiting); null without poll(). */
 export function readableNow(fd: number): boolean | null {
-  const c = libc();
-  if (!c) return null;
-  pollfd[0] = fd;
-  pollfd[1] = POLLIN;
-  return c.poll(pollfd, 1, 0) > 0; // POLLIN, or POLLHUP/POLLERR: the read reports it
+  return pollOne(fd, POLLIN, 0); // POLLIN, or POLLHUP/POLLERR: the read reports it
 }

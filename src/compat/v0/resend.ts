@@ -82,6 +82,11 @@ export class V0Resender {
     if (this.frames.size === 0) this.stop();
   }
 
+  /** Frames written and not yet acknowledged (tests). */
+  get pending(): number {
+    return this.frames.size;
+  }
+
   get rtoMs(): number {
     return Math.min(RTO_MAX_MS, Math.max(RTO_MIN_MS, RTO_FACTOR * this.srtt));
   }
