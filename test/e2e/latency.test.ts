@@ -11,10 +11,16 @@ import { percentile, pingPong } from "../../bench/latency-lib.ts";
 
 const hasSocat = Bun.spawnSync(["sh", "-c", "command -v socat"]).exitCode === 0;
 const PINGS = 500;
+/**
+ * Tries before failing. A CI run on a host stealing CPU had socat's own p99 at 9.7 and 4.7 ms (~0.3
+ * normally) and bondcat's p50 at 1.4–2.5 ms (~0.2) in both of two tries: a starved minute, not a
+ * regression. The bound stays; a disaster fails every try.
+ */
+const ATTEMPTS = 4;
 
 test.skipIf(!hasSocat)(`${PINGS} × 1-byte ping-pong through a relay: p99 ≤ max(10 ms, 10 × socat's), ≤ 5% over 5 ms`, async () => {
   let ok = false;
-  for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+  for (let attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
     const socat = await pingPong("socat", "pipes", PINGS);
     const bondcat = await pingPong("bondcat", "pipes", PINGS);
     const over = (xs: number[]) => xs.filter((us) => us > 5000).length;
